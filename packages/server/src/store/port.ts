@@ -1,0 +1,248 @@
+/**
+ * The Store port: everything Herald keeps, behind one interface. Adapters
+ * (`sqlite/`, later `postgres/`) implement it and pass the same contract
+ * suite (`test/store/contract.ts`). Callers never ask which database it is.
+ *
+ * Rules every adapter keeps:
+ * - Every method that writes more than one row is one transaction: it
+ *   happens whole or not at all.
+ * - Tenant-scoped reads take the tenant id and answer null / empty for
+ *   another tenant's ids, so the API can answer 404 without extra checks.
+ * - Lists are ordered newest first by id (ids are time-sortable) and paged
+ *   with an opaque cursor: `nextCursor` is null on the last page.
+ * - Times are epoch milliseconds.
+ */
+import type {
+  ApiKey,
+  Attempt,
+  AttemptTrigger,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EventType,
+  HeraldEvent,
+  Page,
+  PageRequest,
+  Tenant,
+} from '../domain/types.ts';
+
+export type TenantPatch = Partial<Pick<Tenant, 'name' | 'metadata'>>;
+
+export type EventTypePatch = Partial<Pick<EventType, 'group' | 'description' | 'deprecated'>>;
+
+/** Every endpoint field the API may change. `id`, `tenantId`, `createdAt` never change. */
+export type EndpointPatch = Partial<Omit<Endpoint, 'id' | 'tenantId' | 'createdAt' | 'hasResources'>>;
+
+export interface NewEventType {
+  name: string;
+  group: string | null;
+  description: string;
+  version: number;
+  schema: Record<string, unknown> | null;
+  example: unknown;
+  now: number;
+}
+
+/** An event to store with the ids of the endpoints it is owed to. */
+export interface NewEvent {
+  event: HeraldEvent;
+  /** One delivery is created per endpoint, with a fresh `dlv_` id. */
+  deliveries: { id: string; endpointId: string; /** null = parked (endpoint not active) */ nextAttemptAt: number | null }[];
+}
+
+export interface InsertedEvent {
+  event: HeraldEvent;
+  deliveryIds: string[];
+  /** True when the idempotency key matched an earlier event: nothing new was stored. */
+  duplicate: boolean;
+}
+
+export interface EventFilter {
+  type?: string;
+  resource?: string;
+  since?: number;
+  until?: number;
+}
+
+export interface AttemptFilter {
+  endpointId?: string;
+  eventType?: string;
+  eventId?: string;
+  /** succeeded = 2xx; failed = anything else. */
+  status?: 'succeeded' | 'failed';
+  /** Exact code (404) or a class (5 for 5xx). */
+  statusCode?: { exact: number } | { class: number };
+  since?: number;
+  until?: number;
+  requestId?: string;
+  /** Include `trigger: test` attempts (the log shows them; summaries never count them). */
+  includeTests?: boolean;
+}
+
+export interface AttemptSummary {
+  total: number;
+  succeeded: number;
+  failed: number;
+  /** Deliveries matching the filter that are still pending or in flight. */
+  pending: number;
+}
+
+export interface ClaimRequest {
+  /** The worker's id; leases are held in its name. */
+  owner: string;
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+/** A delivery handed to a worker, with what it needs to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  tenantId: string;
+  endpointId: string;
+  eventId: string;
+  /** This attempt's number (1 for the first). */
+  attemptNumber: number;
+  trigger: AttemptTrigger;
+  eventType: string;
+  eventVersion: number;
+  resource: string | null;
+  payload: string;
+  eventCreatedAt: number;
+  leaseExpiresAt: number;
+}
+
+/** What a worker decided after an attempt. */
+export type DeliveryOutcome =
+  | { status: 'succeeded' }
+  | { status: 'pending'; nextAttemptAt: number }
+  | { status: 'failed' };
+
+export interface CompletedAttempt {
+  deliveryId: string;
+  owner: string;
+  /** Written even if the lease was lost meanwhile: the request happened. */
+  attempt: Attempt;
+  /** Applied only while `owner` still holds the lease. */
+  outcome: DeliveryOutcome;
+  /** Set when the response disables the endpoint (410 Gone). */
+  disableEndpoint?: { reason: string };
+}
+
+export interface RetryRequest {
+  tenantId: string;
+  eventId: string;
+  endpointId?: string;
+  now: number;
+}
+
+export interface Store {
+  /** Applies pending migrations; safe to call at every start. */
+  migrate(): Promise<void>;
+  /** Throws if the database cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // API keys ---------------------------------------------------------------
+  createApiKey(key: ApiKey): Promise<void>;
+  findApiKeyByHash(hash: string): Promise<ApiKey | null>;
+  countAdminKeys(): Promise<number>;
+
+  // Tenants ---------------------------------------------------------------
+  /** Throws HeraldError('conflict') if the id exists. */
+  createTenant(tenant: Tenant): Promise<Tenant>;
+  getTenant(id: string): Promise<Tenant | null>;
+  listTenants(page: PageRequest): Promise<Page<Tenant>>;
+  updateTenant(id: string, patch: TenantPatch, now: number): Promise<Tenant | null>;
+  /** Removes the tenant and everything it owns. Returns false if unknown. */
+  deleteTenant(id: string): Promise<boolean>;
+
+  // Event types -----------------------------------------------------------
+  /**
+   * Creates the type, or adds `version` to an existing one (updating group and
+   * description when given). Throws HeraldError('conflict') if that version exists.
+   */
+  createEventType(input: NewEventType): Promise<EventType>;
+  getEventType(name: string): Promise<EventType | null>;
+  listEventTypes(filter: { group?: string }, page: PageRequest): Promise<Page<EventType>>;
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null>;
+  deleteEventType(name: string): Promise<boolean>;
+
+  // Endpoints -------------------------------------------------------------
+  createEndpoint(endpoint: Endpoint): Promise<Endpoint>;
+  getEndpoint(tenantId: string, id: string): Promise<Endpoint | null>;
+  /** For workers: endpoints by id regardless of tenant. Unknown ids are left out. */
+  getEndpointsByIds(ids: string[]): Promise<Endpoint[]>;
+  listEndpoints(tenantId: string, page: PageRequest): Promise<Page<Endpoint>>;
+  /** Every endpoint of a tenant that could receive events (not disabled), for matching. */
+  listReceivingEndpoints(tenantId: string): Promise<Endpoint[]>;
+  /**
+   * Updates fields. When the status becomes `active`, parked deliveries of the
+   * endpoint become due at `now`.
+   */
+  updateEndpoint(tenantId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
+  /** Deletes the endpoint; its unfinished deliveries become `cancelled`. */
+  deleteEndpoint(tenantId: string, id: string, now: number): Promise<boolean>;
+
+  // Per-resource subscriptions (a table: scales to 100k+ per endpoint) -----
+  /** Idempotent. Returns false if the endpoint is not the tenant's. */
+  addResource(tenantId: string, endpointId: string, resourceId: string, now: number): Promise<boolean>;
+  /** Returns false if it was not subscribed (or not the tenant's endpoint). */
+  removeResource(tenantId: string, endpointId: string, resourceId: string): Promise<boolean>;
+  hasResource(endpointId: string, resourceId: string): Promise<boolean>;
+  /** Resource ids subscribed to the endpoint, ascending, paged by resource id. */
+  listResources(endpointId: string, page: PageRequest): Promise<Page<{ resourceId: string; createdAt: number }>>;
+  /** Of `endpointIds`, which subscribe to which of `resources`: pairs (endpointId, resourceId). */
+  matchResources(endpointIds: string[], resources: string[]): Promise<{ endpointId: string; resourceId: string }[]>;
+
+  // Events and deliveries -------------------------------------------------
+  /**
+   * Stores the events and their deliveries in one transaction. An event whose
+   * (tenantId, idempotencyKey) exists already is not stored again: its earlier
+   * record is returned with `duplicate: true`.
+   */
+  insertEvents(events: NewEvent[]): Promise<InsertedEvent[]>;
+  findEventByIdempotencyKey(tenantId: string, key: string): Promise<HeraldEvent | null>;
+  getEvent(tenantId: string, id: string): Promise<HeraldEvent | null>;
+  listEvents(tenantId: string, filter: EventFilter, page: PageRequest): Promise<Page<HeraldEvent>>;
+  listDeliveriesForEvent(tenantId: string, eventId: string): Promise<Delivery[]>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  countDeliveries(filter: { status?: DeliveryStatus; endpointId?: string }): Promise<number>;
+
+  // The queue -------------------------------------------------------------
+  /**
+   * Claims up to `limit` due deliveries (pending, nextAttemptAt <= now), oldest
+   * due first, for `owner` until now + leaseMs; each claim counts one attempt.
+   * Never lets an endpoint exceed its `maxInFlight` (unexpired in_flight rows
+   * count), and skips endpoints that are not active.
+   */
+  claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]>;
+  /** Records attempts and applies outcomes, all in one transaction. */
+  completeDeliveries(results: CompletedAttempt[], now: number): Promise<void>;
+  /** Gives back leased deliveries unsent (shutdown, endpoint not active): pending again, attempt not counted. */
+  releaseDeliveries(owner: string, ids: string[], now: number): Promise<void>;
+  /** In-flight deliveries whose lease ended (a worker died) become pending and due now. Returns how many. */
+  reclaimExpiredLeases(now: number): Promise<number>;
+  /** The earliest nextAttemptAt of any pending delivery, or null. */
+  nextDueAt(): Promise<number | null>;
+  /**
+   * Manual retry: the event's deliveries (or the one to `endpointId`) that are
+   * not in flight become pending, due now, with trigger `manual`. Returns the
+   * delivery ids affected (empty if the event or endpoint is not the tenant's).
+   */
+  retryDeliveries(req: RetryRequest): Promise<string[]>;
+
+  // The attempt log -------------------------------------------------------
+  /** Records an attempt that belongs to no delivery (a test send). */
+  insertAttempt(attempt: Attempt): Promise<void>;
+  getAttempt(tenantId: string, id: string): Promise<Attempt | null>;
+  listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<Attempt>>;
+  /** Counts attempts (never tests) matching the filter, and deliveries still pending. */
+  summarizeAttempts(tenantId: string, filter: AttemptFilter): Promise<AttemptSummary>;
+
+  // Wake-ups ----------------------------------------------------------------
+  /** Tells workers (in this process, or in others where the database can) that work is due. */
+  notifyWork(): void;
+  /** Subscribes to work notifications. Returns an unsubscribe function. */
+  onWork(listener: () => void): () => void;
+}
