@@ -47,7 +47,11 @@ export interface NewEventType {
 export interface NewEvent {
   event: HeraldEvent;
   /** One delivery is created per endpoint, with a fresh `dlv_` id. */
-  deliveries: { id: string; endpointId: string; /** null = parked (endpoint not active) */ nextAttemptAt: number | null }[];
+  deliveries: {
+    id: string;
+    endpointId: string /** null = parked (endpoint not active) */;
+    nextAttemptAt: number | null;
+  }[];
 }
 
 export interface InsertedEvent {
@@ -91,6 +95,7 @@ export interface ClaimRequest {
   /** The worker's id; leases are held in its name. */
   owner: string;
   limit: number;
+  /** The lease lasts the endpoint's timeoutMs plus this margin, so it never ends mid-request. */
   leaseMs: number;
   now: number;
 }
@@ -191,9 +196,15 @@ export interface Store {
   removeResource(tenantId: string, endpointId: string, resourceId: string): Promise<boolean>;
   hasResource(endpointId: string, resourceId: string): Promise<boolean>;
   /** Resource ids subscribed to the endpoint, ascending, paged by resource id. */
-  listResources(endpointId: string, page: PageRequest): Promise<Page<{ resourceId: string; createdAt: number }>>;
+  listResources(
+    endpointId: string,
+    page: PageRequest,
+  ): Promise<Page<{ resourceId: string; createdAt: number }>>;
   /** Of `endpointIds`, which subscribe to which of `resources`: pairs (endpointId, resourceId). */
-  matchResources(endpointIds: string[], resources: string[]): Promise<{ endpointId: string; resourceId: string }[]>;
+  matchResources(
+    endpointIds: string[],
+    resources: string[],
+  ): Promise<{ endpointId: string; resourceId: string }[]>;
 
   // Events and deliveries -------------------------------------------------
   /**
@@ -212,7 +223,7 @@ export interface Store {
   // The queue -------------------------------------------------------------
   /**
    * Claims up to `limit` due deliveries (pending, nextAttemptAt <= now), oldest
-   * due first, for `owner` until now + leaseMs; each claim counts one attempt.
+   * due first, for `owner` until now + endpoint.timeoutMs + leaseMs; each claim counts one attempt.
    * Never lets an endpoint exceed its `maxInFlight` (unexpired in_flight rows
    * count), and skips endpoints that are not active.
    */

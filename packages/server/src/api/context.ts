@@ -1,0 +1,57 @@
+/** What every route module gets: the store, the clock, options and shared services. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { Ingest } from '../delivery/ingest.ts';
+import type { PayloadSchemas } from '../delivery/payload-schemas.ts';
+import { HeraldError } from '../domain/errors.ts';
+import type { Tenant } from '../domain/types.ts';
+import type { Store } from '../store/port.ts';
+import type { Authenticator } from './auth.ts';
+
+export interface ApiOptions {
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Most custom headers an endpoint may set. */
+  maxCustomHeaders: number;
+  /** Herald's version, shown in the OpenAPI document. */
+  version: string;
+  /** How long a rotated-out endpoint secret keeps signing, unless the request says otherwise. */
+  secretGraceMs: number;
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = {
+  bodyLimitBytes: 262_144,
+  maxCustomHeaders: 5,
+  version: '0.0.0',
+  secretGraceMs: 24 * 3_600_000,
+};
+
+export interface RouteDeps {
+  store: Store;
+  clock: () => number;
+  options: ApiOptions;
+  ingest: Ingest;
+  payloadSchemas: PayloadSchemas;
+  auth: Authenticator;
+}
+
+export type HeraldApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** The tenant, or a 404 that names it. */
+export async function requireTenant(store: Store, tid: string): Promise<Tenant> {
+  const tenant = await store.getTenant(tid);
+  if (!tenant) throw new HeraldError('not_found', `tenant '${tid}' was not found`);
+  return tenant;
+}

@@ -1,0 +1,233 @@
+/**
+ * Endpoint configuration as the API takes it: defaults applied, every field
+ * and every combination of fields checked, so a stored endpoint is always one
+ * the worker can send to. Creation and PATCH share one check, run on the
+ * merged result, so a PATCH cannot produce what a create would refuse.
+ */
+
+import { generateSecret, isStandardWebhookSecret } from '@herald/sdk';
+import type { Static } from '@sinclair/typebox';
+import { ENDPOINT_DEFAULTS } from '../domain/defaults.ts';
+import { HeraldError } from '../domain/errors.ts';
+import { validateFilter } from '../domain/filter.ts';
+import { isReservedHeaderName, validateCustomHeaders } from '../domain/headers.ts';
+import { newId } from '../domain/ids.ts';
+import { validateEventTypePatterns } from '../domain/patterns.ts';
+import type { Endpoint, EndpointSecret, SignatureConfig } from '../domain/types.ts';
+import type { EndpointPatch } from '../store/port.ts';
+import type { CreateEndpointBody, PatchEndpointBody, SignatureSchema } from './schemas/endpoints.ts';
+
+export type CreateEndpointInput = Static<typeof CreateEndpointBody>;
+export type PatchEndpointInput = Static<typeof PatchEndpointBody>;
+
+export interface EndpointRules {
+  maxCustomHeaders: number;
+}
+
+const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
+const PRINTABLE_SECRET = /^[\x20-\x7e]{8,256}$/;
+const PLACEHOLDER = /\{VerificationKey\}|%7BVerificationKey%7D/i;
+
+function fail(path: string, message: string): never {
+  throw new HeraldError('validation_failed', `${path} ${message}`, [{ path, message }]);
+}
+
+export function checkUrl(url: string, scheme: SignatureConfig['scheme']): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail('url', `'${url}' is not an absolute URL; use e.g. https://example.com/webhooks`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    fail('url', `must use http or https, not '${parsed.protocol.replace(/:$/, '')}'`);
+  }
+  if (parsed.hostname === '') fail('url', 'must name a host, e.g. https://example.com/webhooks');
+  if (!PLACEHOLDER.test(url)) return;
+  if (scheme !== 'verification-key') {
+    fail(
+      'url',
+      "holds {VerificationKey}, which is only substituted when signature.scheme is 'verification-key'",
+    );
+  }
+  if (
+    PLACEHOLDER.test(`${parsed.username}:${parsed.password}@${parsed.host}`) ||
+    PLACEHOLDER.test(parsed.hash)
+  ) {
+    fail('url', 'may hold {VerificationKey} only in its path or query');
+  }
+}
+
+type SignatureInput = Static<typeof SignatureSchema>;
+
+export function normalizeSignature(input: SignatureInput): SignatureConfig {
+  if (input.scheme !== 'hmac-sha256' && (input.prefix !== undefined || input.encoding !== undefined)) {
+    fail('signature', "prefix and encoding apply only to scheme 'hmac-sha256'; remove them");
+  }
+  if (input.header !== undefined) {
+    if (input.scheme === 'standard-webhooks') {
+      fail('signature.header', "is not used by 'standard-webhooks' (it sends webhook-signature); remove it");
+    }
+    if (!HEADER_TOKEN.test(input.header)) {
+      fail('signature.header', `'${input.header}' is not a valid header name; use e.g. X-Signature`);
+    }
+    if (isReservedHeaderName(input.header)) {
+      fail('signature.header', `'${input.header}' is reserved: Herald sets it itself; choose another name`);
+    }
+  }
+  if (input.scheme === 'hmac-sha256') {
+    if (input.header === undefined) {
+      fail('signature.header', 'is required for hmac-sha256, e.g. "X-Hub-Signature-256"');
+    }
+    if (input.prefix !== undefined && !/^[\x21-\x7e]*$/.test(input.prefix)) {
+      fail('signature.prefix', 'must be printable characters without spaces, e.g. "sha256="');
+    }
+    return {
+      scheme: 'hmac-sha256',
+      header: input.header,
+      ...(input.prefix !== undefined ? { prefix: input.prefix } : {}),
+      encoding: input.encoding ?? 'hex',
+    };
+  }
+  if (input.scheme === 'verification-key') {
+    return input.header === undefined
+      ? { scheme: 'verification-key' }
+      : { scheme: 'verification-key', header: input.header };
+  }
+  return { scheme: 'standard-webhooks' };
+}
+
+export function checkSecret(secret: string, scheme: SignatureConfig['scheme'], path = 'secret'): void {
+  if (scheme === 'standard-webhooks') {
+    if (!isStandardWebhookSecret(secret)) {
+      fail(
+        path,
+        'must be a Standard Webhooks secret: "whsec_" followed by base64 of 24–64 bytes (or leave it out to get one)',
+      );
+    }
+  } else if (!PRINTABLE_SECRET.test(secret)) {
+    fail(path, 'must be 8–256 printable ASCII characters (or leave it out to get one)');
+  }
+}
+
+/** Checks the whole configuration; the fields are already in range (the request schema saw to that). */
+export function checkEndpoint(ep: Endpoint, rules: EndpointRules): void {
+  checkUrl(ep.url, ep.signature.scheme);
+  const current = ep.secrets[0];
+  if (current) checkSecret(current.value, ep.signature.scheme);
+  const signatureHeader =
+    ep.signature.scheme === 'standard-webhooks' ? [] : [ep.signature.header ?? 'X-Verification-Key'];
+  const headerError = validateCustomHeaders(ep.headers, {
+    maxCount: rules.maxCustomHeaders,
+    reserved: signatureHeader,
+  });
+  if (headerError !== null) fail('headers', headerError);
+  if (ep.eventTypes !== null) {
+    const patternError = validateEventTypePatterns(ep.eventTypes);
+    if (patternError !== null) fail('eventTypes', patternError);
+  }
+  if (ep.filter !== null) {
+    const filterError = validateFilter(ep.filter);
+    if (filterError !== null) fail('filter', filterError);
+  }
+  if (ep.maxBacklog !== null && ep.overflow !== 'drop-oldest') {
+    fail(
+      'maxBacklog',
+      "applies only with overflow 'drop-oldest'; set overflow to 'drop-oldest' or maxBacklog to null",
+    );
+  }
+  if (ep.overflow === 'drop-oldest' && ep.maxBacklog === null) {
+    fail(
+      'maxBacklog',
+      "is required with overflow 'drop-oldest': how many pending deliveries to keep, e.g. 1000",
+    );
+  }
+}
+
+export function buildEndpoint(
+  tenantId: string,
+  input: CreateEndpointInput,
+  now: number,
+  rules: EndpointRules,
+): Endpoint {
+  const signature = normalizeSignature(input.signature ?? { scheme: 'standard-webhooks' });
+  const secret = input.secret ?? generateSecret(signature.scheme);
+  const requireVerification = input.requireVerification ?? ENDPOINT_DEFAULTS.requireVerification;
+  const endpoint: Endpoint = {
+    id: newId('ep', now),
+    tenantId,
+    url: input.url.trim(),
+    name: input.name ?? '',
+    description: input.description ?? '',
+    status: requireVerification ? 'pending_verification' : (input.status ?? 'active'),
+    eventTypes: input.eventTypes ?? null,
+    filter: input.filter ?? null,
+    secrets: [{ value: secret, expiresAt: null }],
+    signature,
+    envelope: input.envelope ?? ENDPOINT_DEFAULTS.envelope,
+    format: input.format ?? ENDPOINT_DEFAULTS.format,
+    method: input.method ?? ENDPOINT_DEFAULTS.method,
+    headers: input.headers ?? {},
+    timeoutMs: input.timeoutMs ?? ENDPOINT_DEFAULTS.timeoutMs,
+    retry: input.retry ?? { ...ENDPOINT_DEFAULTS.retry },
+    batch: input.batch ?? null,
+    rateLimit: input.rateLimit ?? null,
+    overflow: input.overflow ?? ENDPOINT_DEFAULTS.overflow,
+    maxBacklog: input.maxBacklog ?? null,
+    ordered: input.ordered ?? ENDPOINT_DEFAULTS.ordered,
+    requireVerification,
+    maxInFlight: input.maxInFlight ?? ENDPOINT_DEFAULTS.maxInFlight,
+    hasResources: false,
+    verifiedAt: null,
+    disabledReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  checkEndpoint(endpoint, rules);
+  return endpoint;
+}
+
+/**
+ * The patch to store for a PATCH body, after checking the merged endpoint.
+ * Status moves: `active` re-enables a disabled endpoint (clearing its reason)
+ * but cannot skip a required ownership check; turning `requireVerification`
+ * on for an unverified endpoint parks it until verified.
+ */
+export function planEndpointPatch(
+  current: Endpoint,
+  input: PatchEndpointInput,
+  rules: EndpointRules,
+): EndpointPatch {
+  const { secret, signature: signatureInput, status: requested, url, ...rest } = input;
+  const patch: EndpointPatch = { ...rest };
+  if (url !== undefined) patch.url = url.trim();
+  if (signatureInput !== undefined) patch.signature = normalizeSignature(signatureInput);
+  if (secret !== undefined) patch.secrets = [{ value: secret, expiresAt: null } satisfies EndpointSecret];
+
+  const merged: Endpoint = { ...current, ...patch };
+  const currentSecret = current.secrets[0]?.value;
+  if (secret === undefined && patch.signature && currentSecret !== undefined) {
+    try {
+      checkSecret(currentSecret, patch.signature.scheme);
+    } catch {
+      fail(
+        'secret',
+        `the current secret does not suit scheme '${patch.signature.scheme}'; send a new "secret" with the signature change`,
+      );
+    }
+  }
+  const unverified = merged.requireVerification && merged.verifiedAt === null;
+  let status = requested ?? current.status;
+  if (requested === 'active' && unverified) {
+    fail('status', "cannot be 'active' before the endpoint's ownership is verified: POST …/verify first");
+  }
+  if (requested === undefined) {
+    if (current.status === 'active' && unverified) status = 'pending_verification';
+    if (current.status === 'pending_verification' && !unverified) status = 'active';
+  }
+  if (status !== current.status) patch.status = status;
+  if (current.status === 'disabled' && status !== 'disabled') patch.disabledReason = null;
+  merged.status = status;
+  checkEndpoint(merged, rules);
+  return patch;
+}

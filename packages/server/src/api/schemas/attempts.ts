@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox';
+import { IsoTime, Nullable, pageQuery, TIME_QUERY_DESCRIPTION } from './common.ts';
+
+export const AttemptSchema = Type.Object({
+  id: Type.String(),
+  requestId: Type.String({ description: 'sent to the endpoint as x-request-id' }),
+  eventId: Nullable(Type.String()),
+  endpointId: Nullable(Type.String()),
+  deliveryId: Nullable(Type.String()),
+  eventType: Type.String(),
+  attemptNumber: Type.Integer(),
+  trigger: Type.Union([Type.Literal('scheduled'), Type.Literal('manual'), Type.Literal('test')]),
+  url: Type.String({ description: 'with any key redacted' }),
+  method: Type.String(),
+  requestHeaders: Type.Record(Type.String(), Type.String()),
+  requestBody: Type.String(),
+  responseStatus: Nullable(Type.Integer()),
+  responseHeaders: Nullable(Type.Record(Type.String(), Type.String())),
+  responseBody: Nullable(Type.String({ description: 'truncated' })),
+  durationMs: Type.Number(),
+  error: Nullable(Type.Object({ kind: Type.String(), message: Type.String() })),
+  succeeded: Type.Boolean(),
+  createdAt: IsoTime,
+});
+
+const filterQuery = {
+  endpointId: Type.Optional(Type.String()),
+  eventType: Type.Optional(Type.String()),
+  eventId: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Union([Type.Literal('succeeded'), Type.Literal('failed')])),
+  statusCode: Type.Optional(
+    Type.String({
+      pattern: '^([1-5][0-9]{2}|[1-5]xx)$',
+      description: 'an exact code (404) or a class (5xx)',
+    }),
+  ),
+  since: Type.Optional(Type.String({ description: TIME_QUERY_DESCRIPTION })),
+  until: Type.Optional(Type.String({ description: TIME_QUERY_DESCRIPTION })),
+  requestId: Type.Optional(Type.String()),
+};
+
+export const AttemptFilterQuery = Type.Object(filterQuery);
+export const ListAttemptsQuery = Type.Object({ ...filterQuery, ...pageQuery });
+
+export const AttemptSummarySchema = Type.Object({
+  total: Type.Integer(),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+  pending: Type.Integer({ description: 'deliveries still pending or in flight' }),
+});
+
+export const AttemptParams = Type.Object({ tid: Type.String(), id: Type.String() });

@@ -1,0 +1,107 @@
+/**
+ * Herald's configuration: read from the environment in this one module,
+ * validated once against a schema, frozen, and passed to whatever needs it.
+ * A bad value stops the start with a message naming the variable.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { HeraldError } from './domain/errors.ts';
+
+const Env = Type.Object({
+  HERALD_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  HERALD_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  HERALD_DATABASE_URL: Type.String({
+    pattern: '^(sqlite:|postgres(ql)?://)',
+    default: 'sqlite:./.herald/herald.db',
+  }),
+  HERALD_API_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  HERALD_ALLOW_PRIVATE_NETWORKS: Type.Optional(Type.String()),
+  HERALD_ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
+    default: 'all',
+  }),
+  HERALD_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  HERALD_LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  HERALD_CONFIG: Type.Optional(Type.String({ minLength: 1 })),
+  HERALD_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 256 * 1024 }),
+  HERALD_MAX_CUSTOM_HEADERS: Type.Integer({ minimum: 0, maximum: 50, default: 5 }),
+  HERALD_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 512 }),
+  HERALD_CONNECTIONS_PER_ORIGIN: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+  HERALD_SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('NORMAL'), Type.Literal('FULL')], {
+    default: 'NORMAL',
+  }),
+  HERALD_EGRESS_PROXY: Type.Optional(Type.String({ pattern: '^https?://' })),
+  HERALD_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 35_000 }),
+});
+
+type Env = Static<typeof Env>;
+
+export interface HeraldConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly apiKey: string | null;
+  readonly allowPrivateNetworks: string | undefined;
+  readonly role: 'all' | 'api' | 'worker';
+  readonly logLevel: string;
+  readonly logFile: string | null;
+  readonly configPath: string | null;
+  readonly bodyLimitBytes: number;
+  readonly maxCustomHeaders: number;
+  readonly workerConcurrency: number;
+  readonly connectionsPerOrigin: number;
+  readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  readonly egressProxy: string | null;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Variables whose values must never appear in an error message. */
+const SECRET_VARS = new Set(['HERALD_API_KEY']);
+
+/** "expected one of: all, api, worker" reads better than "Expected union value". */
+function describeExpected(schema: unknown): string | null {
+  const anyOf = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (!anyOf?.every((s) => s.const !== undefined)) return null;
+  return `expected one of: ${anyOf.map((s) => String(s.const)).join(', ')}`;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Env> = {}): HeraldConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(Env.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  Object.assign(raw, overrides);
+  const withDefaults = Value.Default(Env, raw);
+  const converted = Value.Convert(Env, withDefaults) as Record<string, unknown>;
+  const errors = [...Value.Errors(Env, converted)];
+  if (errors.length > 0) {
+    const messages = errors.map((e) => {
+      const name = e.path.replace(/^\//, '');
+      const shown = SECRET_VARS.has(name) ? '(hidden)' : JSON.stringify(raw[name]);
+      return `${name}=${shown}: ${describeExpected(e.schema) ?? e.message}`;
+    });
+    throw new HeraldError('config_invalid', `invalid configuration: ${messages.join('; ')}`, messages);
+  }
+  const e = converted as Env;
+  return Object.freeze({
+    host: e.HERALD_HOST,
+    port: e.HERALD_PORT,
+    databaseUrl: e.HERALD_DATABASE_URL,
+    apiKey: e.HERALD_API_KEY ?? null,
+    allowPrivateNetworks: e.HERALD_ALLOW_PRIVATE_NETWORKS,
+    role: e.HERALD_ROLE,
+    logLevel: e.HERALD_LOG_LEVEL,
+    logFile: e.HERALD_LOG_FILE ?? null,
+    configPath: e.HERALD_CONFIG ?? null,
+    bodyLimitBytes: e.HERALD_BODY_LIMIT,
+    maxCustomHeaders: e.HERALD_MAX_CUSTOM_HEADERS,
+    workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
+    connectionsPerOrigin: e.HERALD_CONNECTIONS_PER_ORIGIN,
+    sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
+    egressProxy: e.HERALD_EGRESS_PROXY ?? null,
+    shutdownTimeoutMs: e.HERALD_SHUTDOWN_TIMEOUT_MS,
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The SQLite connection and the few helpers every table module shares.
+ */
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+export type Statement = Database.Statement;
+
+export interface SqliteOptions {
+  /** NORMAL survives a process crash; FULL also survives power loss, at some cost in ingest speed. */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+export function openDatabase(path: string, options: SqliteOptions = {}): Db {
+  const db = new Database(path);
+  // WAL lets readers (the API) run while a worker writes; `:memory:` stays in memory mode.
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  // Several Herald processes may share the file; wait for the writer rather than fail.
+  db.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache: the due index and hot endpoints stay in memory.
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  return db;
+}
+
+/**
+ * Prepared statements for SQL built at run time (optional filters), kept by
+ * their text: the number of filter combinations is small, so the cache is too.
+ */
+export class StatementCache {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  get(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/**
+ * A list bound as one parameter (`IN (SELECT value FROM json_each(?))`), so a
+ * query with a variable-length list is still one prepared statement.
+ */
+export function jsonList(values: readonly (string | number)[]): string {
+  return JSON.stringify(values);
+}
+
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+export function fromJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** The SQLite extended error code of a constraint failure, e.g. SQLITE_CONSTRAINT_PRIMARYKEY. */
+export function constraintCode(err: unknown): string | null {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) return code;
+  }
+  return null;
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const code = constraintCode(err);
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export function isForeignKeyViolation(err: unknown): boolean {
+  return constraintCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,135 @@
+import { HeraldError } from '../../domain/errors.ts';
+import type { Endpoint, Page, PageRequest } from '../../domain/types.ts';
+import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import type { EndpointPatch } from '../port.ts';
+import { type Db, isForeignKeyViolation, isUniqueViolation, jsonList, type Statement } from './db.ts';
+import { ENDPOINT_COLUMNS, type EndpointRow, endpointFromRow, endpointToRow } from './endpoint-rows.ts';
+
+const ASSIGNMENTS = ENDPOINT_COLUMNS.filter((c) => c !== 'id' && c !== 'tenant_id' && c !== 'created_at')
+  .map((c) => `${c} = @${c}`)
+  .join(', ');
+
+export class SqliteEndpoints {
+  private readonly insert: Statement;
+  private readonly byTenantAndId: Statement;
+  private readonly byIds: Statement;
+  private readonly firstPage: Statement;
+  private readonly pageAfter: Statement;
+  private readonly receiving: Statement;
+  private readonly update: Statement;
+  private readonly unpark: Statement;
+  private readonly cancelOpen: Statement;
+  private readonly remove: Statement;
+  private readonly updateTx: (
+    tenantId: string,
+    id: string,
+    patch: EndpointPatch,
+    now: number,
+  ) => Endpoint | null;
+  private readonly deleteTx: (tenantId: string, id: string, now: number) => boolean;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      `INSERT INTO endpoints (${ENDPOINT_COLUMNS.join(', ')}) VALUES (${ENDPOINT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    );
+    this.byTenantAndId = db.prepare('SELECT * FROM endpoints WHERE id = ? AND tenant_id = ?');
+    this.byIds = db.prepare('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))');
+    this.firstPage = db.prepare('SELECT * FROM endpoints WHERE tenant_id = ? ORDER BY id DESC LIMIT ?');
+    this.pageAfter = db.prepare(
+      'SELECT * FROM endpoints WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+    );
+    this.receiving = db.prepare(
+      "SELECT * FROM endpoints WHERE tenant_id = ? AND status != 'disabled' ORDER BY id",
+    );
+    this.update = db.prepare(`UPDATE endpoints SET ${ASSIGNMENTS} WHERE id = @id AND tenant_id = @tenant_id`);
+    this.unpark = db.prepare(
+      `UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
+       WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at IS NULL`,
+    );
+    this.cancelOpen = db.prepare(
+      `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, lease_owner = NULL,
+         lease_expires_at = NULL, completed_at = ?, updated_at = ?
+       WHERE endpoint_id = ? AND status IN ('pending', 'in_flight')`,
+    );
+    this.remove = db.prepare('DELETE FROM endpoints WHERE id = ? AND tenant_id = ?');
+    this.updateTx = db.transaction((tenantId: string, id: string, patch: EndpointPatch, now: number) =>
+      this.updateInTx(tenantId, id, patch, now),
+    );
+    this.deleteTx = db.transaction((tenantId: string, id: string, now: number) => {
+      if (!this.byTenantAndId.get(id, tenantId)) return false;
+      // Deliveries are history: they stay (cancelled) after their endpoint is gone.
+      this.cancelOpen.run(now, now, id);
+      this.remove.run(id, tenantId);
+      return true;
+    });
+  }
+
+  createEndpoint(endpoint: Endpoint): Endpoint {
+    try {
+      this.insert.run(endpointToRow(endpoint));
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new HeraldError('conflict', `endpoint '${endpoint.id}' exists already`);
+      if (isForeignKeyViolation(err)) {
+        throw new HeraldError(
+          'not_found',
+          `tenant '${endpoint.tenantId}' was not found; create the tenant first`,
+        );
+      }
+      throw err;
+    }
+    return this.getEndpoint(endpoint.tenantId, endpoint.id)!;
+  }
+
+  getEndpoint(tenantId: string, id: string): Endpoint | null {
+    const row = this.byTenantAndId.get(id, tenantId) as EndpointRow | undefined;
+    return row ? endpointFromRow(row) : null;
+  }
+
+  getEndpointsByIds(ids: string[]): Endpoint[] {
+    if (ids.length === 0) return [];
+    return (this.byIds.all(jsonList(ids)) as EndpointRow[]).map(endpointFromRow);
+  }
+
+  listEndpoints(tenantId: string, page: PageRequest): Page<Endpoint> {
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor);
+    const rows = (
+      after === null
+        ? this.firstPage.all(tenantId, limit + 1)
+        : this.pageAfter.all(tenantId, after, limit + 1)
+    ) as EndpointRow[];
+    return toPage(rows, limit, endpointFromRow, (r) => r.id);
+  }
+
+  listReceivingEndpoints(tenantId: string): Endpoint[] {
+    return (this.receiving.all(tenantId) as EndpointRow[]).map(endpointFromRow);
+  }
+
+  updateEndpoint(tenantId: string, id: string, patch: EndpointPatch, now: number): Endpoint | null {
+    return this.updateTx(tenantId, id, patch, now);
+  }
+
+  private updateInTx(tenantId: string, id: string, patch: EndpointPatch, now: number): Endpoint | null {
+    const row = this.byTenantAndId.get(id, tenantId) as EndpointRow | undefined;
+    if (!row) return null;
+    const current = endpointFromRow(row);
+    const next: Endpoint = { ...current };
+    for (const [key, value] of Object.entries(patch)) {
+      // An absent field keeps its value; an explicit null clears it.
+      if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+    }
+    next.id = current.id;
+    next.tenantId = current.tenantId;
+    next.createdAt = current.createdAt;
+    next.hasResources = current.hasResources;
+    next.updatedAt = now;
+    this.update.run(endpointToRow(next));
+    if (patch.status === 'active') this.unpark.run(now, now, id);
+    return next;
+  }
+
+  deleteEndpoint(tenantId: string, id: string, now: number): boolean {
+    return this.deleteTx(tenantId, id, now);
+  }
+}

@@ -1,0 +1,171 @@
+import { HeraldError } from '../../domain/errors.ts';
+import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '../../domain/types.ts';
+import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
+import { type Db, isForeignKeyViolation, type Statement, type StatementCache } from './db.ts';
+import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from './rows.ts';
+
+/** Events and their deliveries: the ingest hot path and the event views. */
+export class SqliteEvents {
+  private readonly byIdempotencyKey: Statement;
+  private readonly insertEvent: Statement;
+  private readonly insertDelivery: Statement;
+  private readonly endpointIsActive: Statement;
+  private readonly tenantExists: Statement;
+  private readonly byTenantAndId: Statement;
+  private readonly deliveryIdsOf: Statement;
+  private readonly deliveriesOf: Statement;
+  private readonly deliveryById: Statement;
+  private readonly insertTx: (events: NewEvent[]) => InsertedEvent[];
+
+  constructor(
+    db: Db,
+    private readonly cache: StatementCache,
+  ) {
+    this.byIdempotencyKey = db.prepare('SELECT * FROM events WHERE tenant_id = ? AND idempotency_key = ?');
+    this.insertEvent = db.prepare(
+      `INSERT INTO events (id, tenant_id, type, version, resource, payload, idempotency_key, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertDelivery = db.prepare(
+      `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, next_attempt_at,
+         next_trigger, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', 0, ?, 'scheduled', ?, ?)`,
+    );
+    this.endpointIsActive = db.prepare("SELECT 1 FROM endpoints WHERE id = ? AND status = 'active'").pluck();
+    this.tenantExists = db.prepare('SELECT 1 FROM tenants WHERE id = ?').pluck();
+    this.byTenantAndId = db.prepare('SELECT * FROM events WHERE id = ? AND tenant_id = ?');
+    this.deliveryIdsOf = db.prepare('SELECT id FROM deliveries WHERE event_id = ? ORDER BY id').pluck();
+    this.deliveriesOf = db.prepare(
+      'SELECT * FROM deliveries WHERE event_id = ? AND tenant_id = ? ORDER BY id',
+    );
+    this.deliveryById = db.prepare('SELECT * FROM deliveries WHERE id = ?');
+    this.insertTx = db.transaction((events: NewEvent[]) => events.map((item) => this.insertOne(item)));
+  }
+
+  insertEvents(events: NewEvent[]): InsertedEvent[] {
+    if (events.length === 0) return [];
+    try {
+      return this.insertTx(events);
+    } catch (err) {
+      if (isForeignKeyViolation(err)) {
+        const unknown = [...new Set(events.map((e) => e.event.tenantId))].filter(
+          (id) => !this.tenantExists.get(id),
+        );
+        throw new HeraldError(
+          'not_found',
+          `tenant '${unknown.join("', '")}' was not found; create the tenant first (nothing was stored)`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  private insertOne({ event, deliveries }: NewEvent): InsertedEvent {
+    if (event.idempotencyKey !== null) {
+      const earlier = this.byIdempotencyKey.get(event.tenantId, event.idempotencyKey) as EventRow | undefined;
+      if (earlier) {
+        return {
+          event: eventFromRow(earlier),
+          deliveryIds: this.deliveryIdsOf.all(earlier.id) as string[],
+          duplicate: true,
+        };
+      }
+    }
+    this.insertEvent.run(
+      event.id,
+      event.tenantId,
+      event.type,
+      event.version,
+      event.resource,
+      event.payload,
+      event.idempotencyKey,
+      event.createdAt,
+    );
+    const deliveryIds: string[] = [];
+    for (const d of deliveries) {
+      let due = d.nextAttemptAt;
+      // The caller parked it because the endpoint looked inactive; if it was
+      // activated meanwhile, the unpark already ran, so make it due here.
+      if (due === null && this.endpointIsActive.get(d.endpointId)) due = event.createdAt;
+      this.insertDelivery.run(
+        d.id,
+        event.tenantId,
+        d.endpointId,
+        event.id,
+        due,
+        event.createdAt,
+        event.createdAt,
+      );
+      deliveryIds.push(d.id);
+    }
+    return { event, deliveryIds, duplicate: false };
+  }
+
+  findEventByIdempotencyKey(tenantId: string, key: string): HeraldEvent | null {
+    const row = this.byIdempotencyKey.get(tenantId, key) as EventRow | undefined;
+    return row ? eventFromRow(row) : null;
+  }
+
+  getEvent(tenantId: string, id: string): HeraldEvent | null {
+    const row = this.byTenantAndId.get(id, tenantId) as EventRow | undefined;
+    return row ? eventFromRow(row) : null;
+  }
+
+  listEvents(tenantId: string, filter: EventFilter, page: PageRequest): Page<HeraldEvent> {
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor);
+    const where = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (filter.type !== undefined) {
+      where.push('type = ?');
+      params.push(filter.type);
+    }
+    if (filter.resource !== undefined) {
+      where.push('resource = ?');
+      params.push(filter.resource);
+    }
+    if (filter.since !== undefined) {
+      where.push('created_at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.until !== undefined) {
+      where.push('created_at <= ?');
+      params.push(filter.until);
+    }
+    if (after !== null) {
+      where.push('id < ?');
+      params.push(after);
+    }
+    const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
+    const rows = this.cache.get(sql).all(...params, limit + 1) as EventRow[];
+    return toPage(rows, limit, eventFromRow, (r) => r.id);
+  }
+
+  listDeliveriesForEvent(tenantId: string, eventId: string): Delivery[] {
+    return (this.deliveriesOf.all(eventId, tenantId) as DeliveryRow[]).map(deliveryFromRow);
+  }
+
+  getDelivery(id: string): Delivery | null {
+    const row = this.deliveryById.get(id) as DeliveryRow | undefined;
+    return row ? deliveryFromRow(row) : null;
+  }
+
+  countDeliveries(filter: { status?: DeliveryStatus; endpointId?: string }): number {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.endpointId !== undefined) {
+      where.push('endpoint_id = ?');
+      params.push(filter.endpointId);
+    }
+    if (filter.status !== undefined) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const sql = `SELECT count(*) FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    return this.cache
+      .get(sql)
+      .pluck()
+      .get(...params) as number;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Everything that moves a delivery after its claim: completion (group
+ * commit of attempts and outcomes), release, lease reclaim, manual retry.
+ */
+import type { CompletedAttempt, RetryRequest } from '../port.ts';
+import type { Db, Statement } from './db.ts';
+import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
+
+export class SqliteQueue {
+  private readonly insertAttempt: Statement;
+  private readonly applyOutcome: Statement;
+  private readonly disableEndpoint: Statement;
+  private readonly release: Statement;
+  private readonly reclaim: Statement;
+  private readonly nextDue: Statement;
+  private readonly ownsEvent: Statement;
+  private readonly retryAll: Statement;
+  private readonly retryOne: Statement;
+  private readonly completeTx: (results: CompletedAttempt[], now: number) => void;
+  private readonly releaseTx: (owner: string, ids: string[], now: number) => void;
+  private readonly retryTx: (req: RetryRequest) => string[];
+
+  constructor(db: Db) {
+    // A retried write of the same batch must not fail on attempts it already stored.
+    this.insertAttempt = db.prepare(`${INSERT_ATTEMPT_SQL} ON CONFLICT (id) DO NOTHING`);
+    // Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
+    this.applyOutcome = db.prepare(
+      `UPDATE deliveries SET status = @status, next_attempt_at = @nextAttemptAt, completed_at = @completedAt,
+         lease_owner = NULL, lease_expires_at = NULL, last_status_code = @lastStatusCode,
+         last_error = @lastError, next_trigger = 'scheduled', updated_at = @now
+       WHERE id = @id AND status = 'in_flight' AND lease_owner = @owner`,
+    );
+    this.disableEndpoint = db.prepare(
+      `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
+       WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = ?)`,
+    );
+    this.release = db.prepare(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, attempts = max(attempts - 1, 0),
+         lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+       WHERE id = ? AND status = 'in_flight' AND lease_owner = ?`,
+    );
+    this.reclaim = db.prepare(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = @now, lease_owner = NULL,
+         lease_expires_at = NULL, updated_at = @now
+       WHERE status = 'in_flight' AND lease_expires_at <= @now`,
+    );
+    this.nextDue = db
+      .prepare(
+        `SELECT next_attempt_at FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1`,
+      )
+      .pluck();
+    this.ownsEvent = db.prepare('SELECT 1 FROM events WHERE id = ? AND tenant_id = ?').pluck();
+    // A spent attempt budget does not block a manual retry (an explicit human
+    // action), so `attempts` is left as it is. Deliveries whose endpoint is gone stay cancelled.
+    const retry = (oneEndpoint: boolean) =>
+      db.prepare(
+        `UPDATE deliveries SET status = 'pending',
+           next_attempt_at = CASE WHEN (SELECT status FROM endpoints WHERE id = deliveries.endpoint_id) = 'active'
+             THEN @now ELSE NULL END,
+           next_trigger = 'manual', completed_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+           updated_at = @now
+         WHERE event_id = @eventId AND tenant_id = @tenantId AND status != 'in_flight'
+           ${oneEndpoint ? 'AND endpoint_id = @endpointId' : ''}
+           AND endpoint_id IN (SELECT id FROM endpoints WHERE tenant_id = @tenantId)
+         RETURNING id`,
+      );
+    this.retryAll = retry(false).pluck();
+    this.retryOne = retry(true).pluck();
+
+    this.completeTx = db.transaction((results: CompletedAttempt[], now: number) => {
+      for (const r of results) this.insertAttempt.run(...attemptParams(r.attempt));
+      for (const r of results) {
+        const { outcome, attempt } = r;
+        this.applyOutcome.run({
+          id: r.deliveryId,
+          owner: r.owner,
+          status: outcome.status,
+          nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
+          completedAt: outcome.status === 'pending' ? null : now,
+          lastStatusCode: attempt.responseStatus,
+          lastError: attempt.error?.message ?? null,
+          now,
+        });
+        // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
+        if (r.disableEndpoint) this.disableEndpoint.run(r.disableEndpoint.reason, now, r.deliveryId);
+      }
+    });
+    this.releaseTx = db.transaction((owner: string, ids: string[], now: number) => {
+      for (const id of ids) this.release.run(now, now, id, owner);
+    });
+    this.retryTx = db.transaction((req: RetryRequest) => {
+      if (!this.ownsEvent.get(req.eventId, req.tenantId)) return [];
+      const params = { now: req.now, eventId: req.eventId, tenantId: req.tenantId };
+      return (
+        req.endpointId === undefined
+          ? this.retryAll.all(params)
+          : this.retryOne.all({ ...params, endpointId: req.endpointId })
+      ) as string[];
+    });
+  }
+
+  completeDeliveries(results: CompletedAttempt[], now: number): void {
+    if (results.length > 0) this.completeTx(results, now);
+  }
+
+  releaseDeliveries(owner: string, ids: string[], now: number): void {
+    if (ids.length > 0) this.releaseTx(owner, ids, now);
+  }
+
+  reclaimExpiredLeases(now: number): number {
+    return this.reclaim.run({ now }).changes;
+  }
+
+  nextDueAt(): number | null {
+    return (this.nextDue.get() as number | undefined) ?? null;
+  }
+
+  retryDeliveries(req: RetryRequest): string[] {
+    return this.retryTx(req);
+  }
+}

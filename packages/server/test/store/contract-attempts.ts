@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/domain/types.ts';
+import type { AttemptFilter } from '../../src/store/port.ts';
+import {
+  allPages,
+  attemptFixture,
+  endpointFixture,
+  type StoreRef,
+  storeEvent,
+  T0,
+  tenantFixture,
+} from './contract-fixtures.ts';
+
+export function attemptsContract(s: StoreRef): void {
+  describe('the attempt log', () => {
+    it('stores an attempt exactly, visible only to its tenant', async () => {
+      await s().createTenant(tenantFixture('acme'));
+      const attempt = attemptFixture({
+        tenantId: 'acme',
+        trigger: 'test',
+        method: 'PATCH',
+        responseStatus: null,
+        error: { kind: 'connection_refused', message: 'connect ECONNREFUSED 10.0.0.1:443' },
+        requestHeaders: { 'x-request-id': 'req_1', 'webhook-signature': 'v1,abc' },
+      });
+      await s().insertAttempt(attempt);
+      expect(await s().getAttempt('acme', attempt.id)).toEqual(attempt);
+      expect(await s().getAttempt('other', attempt.id)).toBeNull();
+      expect(await s().getAttempt('acme', 'att_unknown')).toBeNull();
+    });
+
+    /**
+     * Twelve attempts over two endpoints and event types, one per second:
+     * i % 4 picks the status (200, 404, 503, no response), i % 2 the endpoint,
+     * i % 3 === 0 makes it a test send.
+     */
+    const seed = async () => {
+      await s().createTenant(tenantFixture('acme'));
+      await s().createTenant(tenantFixture('other'));
+      const a = await s().createEndpoint(endpointFixture('acme'));
+      const b = await s().createEndpoint(endpointFixture('acme'));
+      const event = await storeEvent(s(), 'acme', [a.id]);
+      const statuses = [200, 404, 503, null] as const;
+      const attempts: Attempt[] = [];
+      for (let i = 0; i < 12; i++) {
+        const attempt = attemptFixture({
+          tenantId: 'acme',
+          endpointId: i % 2 === 0 ? a.id : b.id,
+          eventId: i < 4 ? event.eventId : null,
+          eventType: i < 6 ? 'order.created' : 'order.paid',
+          trigger: i % 3 === 0 ? 'test' : 'scheduled',
+          responseStatus: statuses[i % 4]!,
+          createdAt: T0 + i * 1000,
+        });
+        await s().insertAttempt(attempt);
+        attempts.push(attempt);
+      }
+      await s().insertAttempt(attemptFixture({ tenantId: 'other', createdAt: T0 }));
+      return { a, b, event, attempts };
+    };
+
+    it('lists newest first over pages and applies every filter', async () => {
+      const { a, b, event, attempts } = await seed();
+      const list = async (filter: AttemptFilter) =>
+        (await allPages((cursor) => s().listAttempts('acme', filter, { limit: 5, cursor }))).items.map((x) =>
+          attempts.findIndex((y) => y.id === x.id),
+        );
+      expect(await list({})).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      const page = await s().listAttempts('acme', {}, { limit: 5 });
+      expect(page.data[0]).toEqual(attempts[11]);
+      expect(await list({ includeTests: true })).toHaveLength(12);
+      expect(await list({ includeTests: false })).toEqual([11, 10, 8, 7, 5, 4, 2, 1]);
+      expect(await list({ endpointId: a.id })).toEqual([10, 8, 6, 4, 2, 0]);
+      expect(await list({ endpointId: b.id, includeTests: false })).toEqual([11, 7, 5, 1]);
+      expect(await list({ eventType: 'order.paid' })).toEqual([11, 10, 9, 8, 7, 6]);
+      expect(await list({ eventId: event.eventId })).toEqual([3, 2, 1, 0]);
+      expect(await list({ status: 'succeeded' })).toEqual([8, 4, 0]);
+      expect(await list({ status: 'failed' })).toEqual([11, 10, 9, 7, 6, 5, 3, 2, 1]);
+      expect(await list({ statusCode: { exact: 404 } })).toEqual([9, 5, 1]);
+      expect(await list({ statusCode: { class: 5 } })).toEqual([10, 6, 2]);
+      expect(await list({ statusCode: { class: 2 } })).toEqual([8, 4, 0]);
+      expect(await list({ since: T0 + 9000 })).toEqual([11, 10, 9]);
+      expect(await list({ until: T0 + 2000 })).toEqual([2, 1, 0]);
+      expect(await list({ requestId: attempts[7]!.requestId })).toEqual([7]);
+      expect(
+        await list({ endpointId: a.id, status: 'failed', since: T0 + 2000, until: T0 + 10_000 }),
+      ).toEqual([10, 6, 2]);
+      expect(await list({ eventType: 'nothing' })).toEqual([]);
+    });
+
+    it('summarizes attempts without tests, and counts unfinished deliveries', async () => {
+      const { a, b, event } = await seed();
+      expect(await s().summarizeAttempts('acme', {})).toEqual({
+        total: 8,
+        succeeded: 2,
+        failed: 6,
+        pending: 1,
+      });
+      expect(await s().summarizeAttempts('acme', { includeTests: true })).toMatchObject({ total: 8 });
+      expect(await s().summarizeAttempts('acme', { endpointId: b.id })).toEqual({
+        total: 4,
+        succeeded: 0,
+        failed: 4,
+        pending: 0,
+      });
+      expect(await s().summarizeAttempts('acme', { statusCode: { class: 5 } })).toMatchObject({
+        total: 2,
+        succeeded: 0,
+        failed: 2,
+      });
+      expect(await s().summarizeAttempts('acme', { status: 'succeeded' })).toMatchObject({
+        total: 2,
+        failed: 0,
+      });
+      expect(await s().summarizeAttempts('other', {})).toEqual({
+        total: 1,
+        succeeded: 1,
+        failed: 0,
+        pending: 0,
+      });
+
+      // pending: deliveries still pending or in flight, filtered by what a delivery has.
+      const later = await storeEvent(s(), 'acme', [a.id, b.id], {
+        now: T0 + 60_000,
+        event: { type: 'order.paid' },
+      });
+      const [inFlight] = await s().claimDeliveries({
+        owner: 'w1',
+        limit: 1,
+        leaseMs: 1000,
+        now: T0 + 60_000,
+      });
+      expect(inFlight?.id).toBe(event.deliveryIds[0]);
+      const pendingOf = async (filter: AttemptFilter) =>
+        (await s().summarizeAttempts('acme', filter)).pending;
+      expect(await pendingOf({})).toBe(3);
+      expect(await pendingOf({ endpointId: b.id })).toBe(1);
+      expect(await pendingOf({ eventType: 'order.paid' })).toBe(2);
+      expect(await pendingOf({ eventId: later.eventId })).toBe(2);
+      expect(await pendingOf({ since: T0 + 60_000 })).toBe(2);
+      expect(await pendingOf({ until: T0 + 59_999 })).toBe(1);
+
+      await s().completeDeliveries(
+        [
+          {
+            deliveryId: inFlight!.id,
+            owner: 'w1',
+            outcome: { status: 'succeeded' },
+            attempt: attemptFixture({
+              tenantId: 'acme',
+              deliveryId: inFlight!.id,
+              endpointId: a.id,
+              eventId: event.eventId,
+              createdAt: T0 + 60_001,
+            }),
+          },
+        ],
+        T0 + 60_001,
+      );
+      expect(await s().summarizeAttempts('acme', {})).toEqual({
+        total: 9,
+        succeeded: 3,
+        failed: 6,
+        pending: 2,
+      });
+    });
+  });
+}
