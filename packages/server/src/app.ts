@@ -103,6 +103,7 @@ async function ensureAdminKey(store: Store, config: HeraldConfig, clock: Clock):
         tenantId: null,
         name: 'HERALD_API_KEY',
         createdAt: clock.now(),
+        expiresAt: null,
       });
     }
     return null;
@@ -115,6 +116,7 @@ async function ensureAdminKey(store: Store, config: HeraldConfig, clock: Clock):
     tenantId: null,
     name: 'generated',
     createdAt: clock.now(),
+    expiresAt: null,
   });
   return key;
 }

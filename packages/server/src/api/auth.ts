@@ -78,6 +78,9 @@ export function createAuthenticator(store: Store, clock: () => number): Authenti
     }
     const key = await lookup(hashKey(match[1]));
     if (!key) throw new HeraldError('unauthorized', 'the API key is not valid (unknown or revoked)');
+    if (key.expiresAt !== null && key.expiresAt <= clock()) {
+      throw new HeraldError('unauthorized', 'the API key has expired: ask for a new one');
+    }
     return key.tenantId === null
       ? { kind: 'admin', keyId: key.id }
       : { kind: 'tenant', keyId: key.id, tenantId: key.tenantId };

@@ -199,6 +199,8 @@ export interface ApiKey {
   tenantId: string | null;
   name: string;
   createdAt: number;
+  /** null: valid until deleted; set for short-lived keys (customer-portal sessions). */
+  expiresAt: number | null;
 }
 
 export interface Page<T> {

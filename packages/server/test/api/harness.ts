@@ -40,6 +40,7 @@ export async function startApi(options: Partial<ApiOptions> = {}): Promise<Harne
     tenantId: null,
     name: 'admin',
     createdAt: clock.now,
+    expiresAt: null,
   });
   const app = await buildApi({ store, clock: () => clock.now, options: { version: '9.9.9', ...options } });
 

@@ -30,6 +30,7 @@ export function catalogContract(s: StoreRef): void {
         tenantId: null,
         name: 'admin',
         createdAt: T0,
+        expiresAt: null,
       });
       await s().createApiKey({
         id: newId('key'),
@@ -37,6 +38,7 @@ export function catalogContract(s: StoreRef): void {
         tenantId: 'acme',
         name: 'acme',
         createdAt: T0,
+        expiresAt: null,
       });
       expect(await s().countAdminKeys()).toBe(1);
       expect(await s().findApiKeyByHash('b'.repeat(64))).toMatchObject({ tenantId: 'acme', name: 'acme' });
@@ -48,6 +50,7 @@ export function catalogContract(s: StoreRef): void {
           tenantId: null,
           name: 'dup',
           createdAt: T0,
+          expiresAt: null,
         }),
         'conflict',
       );
@@ -93,7 +96,14 @@ export function catalogContract(s: StoreRef): void {
         const attempt = attemptFixture({ tenantId, eventId, endpointId: ep.id, deliveryId: deliveryIds[0]! });
         await s().insertAttempt(attempt);
         const hash = `${tenantId}-key-hash`;
-        await s().createApiKey({ id: newId('key'), hash, tenantId, name: 'k', createdAt: T0 });
+        await s().createApiKey({
+          id: newId('key'),
+          hash,
+          tenantId,
+          name: 'k',
+          createdAt: T0,
+          expiresAt: null,
+        });
         return { ep, eventId, deliveryId: deliveryIds[0]!, attemptId: attempt.id, hash };
       };
       const a = await owned('acme');

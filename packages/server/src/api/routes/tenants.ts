@@ -138,6 +138,7 @@ export function registerTenantRoutes(app: HeraldApp, { store, clock, auth }: Rou
         tenantId: tenant.id,
         name: request.body.name ?? '',
         createdAt: now,
+        expiresAt: null,
       };
       await store.createApiKey(key);
       return reply

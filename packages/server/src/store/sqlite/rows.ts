@@ -22,6 +22,7 @@ export interface ApiKeyRow {
   tenant_id: string | null;
   name: string;
   created_at: number;
+  expires_at: number | null;
 }
 
 export const apiKeyFromRow = (r: ApiKeyRow): ApiKey => ({
@@ -30,6 +31,7 @@ export const apiKeyFromRow = (r: ApiKeyRow): ApiKey => ({
   tenantId: r.tenant_id,
   name: r.name,
   createdAt: r.created_at,
+  expiresAt: r.expires_at,
 });
 
 export interface TenantRow {

@@ -20,10 +20,12 @@ export class SqliteTenants {
 
   constructor(private readonly db: Db) {
     this.insertKey = db.prepare(
-      'INSERT INTO api_keys (id, hash, tenant_id, name, created_at) VALUES (@id, @hash, @tenantId, @name, @createdAt)',
+      'INSERT INTO api_keys (id, hash, tenant_id, name, created_at, expires_at) VALUES (@id, @hash, @tenantId, @name, @createdAt, @expiresAt)',
     );
     this.keyByHash = db.prepare('SELECT * FROM api_keys WHERE hash = ?');
-    this.adminKeyCount = db.prepare('SELECT count(*) FROM api_keys WHERE tenant_id IS NULL').pluck();
+    this.adminKeyCount = db
+      .prepare('SELECT count(*) FROM api_keys WHERE tenant_id IS NULL AND expires_at IS NULL')
+      .pluck();
     this.insertTenant = db.prepare(
       'INSERT INTO tenants (id, name, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
     );
