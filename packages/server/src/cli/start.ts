@@ -14,7 +14,8 @@ export async function startCommand(config: HeraldConfig): Promise<number> {
     // Printed once, to the terminal only: it is stored hashed and cannot be shown again.
     process.stdout.write(
       `\n  Herald admin API key (shown once, store it now):\n\n    ${herald.generatedAdminKey}\n\n` +
-        `  Use it as:  curl -H "Authorization: Bearer $HERALD_KEY" ${herald.url ?? ''}/v1/tenants\n\n`,
+        `  Try it:  export HERALD_KEY=${herald.generatedAdminKey}\n` +
+        `           curl -H "Authorization: Bearer $HERALD_KEY" ${herald.url ?? 'http://127.0.0.1:8080'}/v1/tenants\n\n`,
     );
   }
   return await new Promise<number>((resolve) => {
