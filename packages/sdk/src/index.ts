@@ -35,3 +35,4 @@ export {
 } from './standard-webhooks.ts';
 export { DEFAULT_VERIFICATION_KEY_HEADER, verifyVerificationKey } from './verification-key.ts';
 export { type VerifyOptions, verifyWebhook } from './verify.ts';
+export * from './client/index.ts';

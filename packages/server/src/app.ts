@@ -2,15 +2,25 @@
  * The composition root: builds the store, the API and the worker from the
  * configuration, and tears them down in the right order.
  */
+
+import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, hashKey } from './api/app.ts';
 import type { HeraldConfig } from './config.ts';
+import { HeraldError } from './domain/errors.ts';
+import { loadConfigFile } from './config-file.ts';
+import { syncConfigFile } from './config-sync.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { createHttpClient } from './delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from './delivery/ssrf.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { newId, randomToken } from './domain/ids.ts';
 import type { Logger } from './logger.ts';
+import { instrumentStore } from './ops/instrument.ts';
+import { JobRunner } from './ops/jobs.ts';
+import { PrometheusMetrics } from './ops/metrics.ts';
+import { RetentionLoop } from './ops/retention.ts';
+import type { OpsStore } from './store/ops-port.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/port.ts';
 import { HERALD_VERSION } from './version.ts';
@@ -39,9 +49,38 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   const role = options.role ?? config.role;
   const policy = parseAllowPrivateNetworks(config.allowPrivateNetworks);
 
-  const store = await openStore(config.databaseUrl, { logger, synchronous: config.sqliteSynchronous });
-  await store.migrate();
-  const generatedAdminKey = await ensureAdminKey(store, config, clock);
+  // The config file is checked before anything opens, so a bad key stops the start cleanly.
+  const configFile = await loadConfigFile(config.configPath, { maxCustomHeaders: config.maxCustomHeaders });
+
+  const rawStore = await openStore(config.databaseUrl, { logger, synchronous: config.sqliteSynchronous });
+  const ops = (rawStore as Store & { ops?: OpsStore }).ops ?? null;
+  const metrics = new PrometheusMetrics(ops, clock);
+  // Counts accepted events and completed attempts as they commit.
+  const store = instrumentStore(rawStore, metrics);
+  let generatedAdminKey: string | null;
+  try {
+    await store.migrate();
+    generatedAdminKey = await ensureAdminKey(store, config, clock);
+    // Applied by processes that serve the API, so a fleet of workers does not race to apply it.
+    if (configFile && role !== 'worker') {
+      const summary = await syncConfigFile(store, configFile.config, {
+        now: clock.now(),
+        maxCustomHeaders: config.maxCustomHeaders,
+        file: basename(configFile.path),
+      });
+      logger.info({ file: configFile.path, ...summary }, 'config file applied');
+    }
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  // One HTTP client for the process: deliveries, test sends and ownership challenges share its policy and pools.
+  const http = createHttpClient({
+    policy,
+    connectionsPerOrigin: config.connectionsPerOrigin,
+    ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
+  });
 
   let api: FastifyInstance | null = null;
   let url: string | null = null;
@@ -50,23 +89,19 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       store,
       clock: () => clock.now(),
       logger,
+      sender: http,
       options: {
         bodyLimitBytes: config.bodyLimitBytes,
         maxCustomHeaders: config.maxCustomHeaders,
         version: HERALD_VERSION,
       },
+      portal: { publicUrl: config.publicUrl, ...config.portal },
     });
     url = await api.listen({ host: config.host, port: config.port });
   }
 
   let dispatcher: Dispatcher | null = null;
-  let http: ReturnType<typeof createHttpClient> | null = null;
   if (role === 'all' || role === 'worker') {
-    http = createHttpClient({
-      policy,
-      connectionsPerOrigin: config.connectionsPerOrigin,
-      ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
-    });
     dispatcher = new Dispatcher(
       { store, logger, clock, random: Math.random, sender: http, userAgent: `Herald/${HERALD_VERSION}` },
       { concurrency: config.workerConcurrency },
@@ -74,13 +109,28 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
     dispatcher.start();
   }
 
+  let retention: RetentionLoop | null = null;
+  let jobs: JobRunner | null = null;
+  if ((role === 'all' || role === 'worker') && ops) {
+    if (config.retentionDays > 0) {
+      retention = new RetentionLoop({ ops, clock, logger }, { retentionDays: config.retentionDays });
+      retention.start();
+    }
+    jobs = new JobRunner({ store, ops, clock, logger });
+    jobs.start();
+  } else if (role !== 'api' && !ops) {
+    logger.warn('this database adapter has no operations support yet: retention and recovery jobs are off');
+  }
+
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       // Stop taking events first, then let the worker finish what it started.
       await api?.close();
+      await jobs?.stop();
+      await retention?.stop();
       await dispatcher?.stop();
-      await http?.close();
+      await http.close();
       await store.close();
     })();
     return stopping;
@@ -97,14 +147,19 @@ async function ensureAdminKey(store: Store, config: HeraldConfig, clock: Clock):
   if (config.apiKey) {
     const hash = hashKey(config.apiKey);
     if (!(await store.findApiKeyByHash(hash))) {
-      await store.createApiKey({
-        id: newId('key'),
-        hash,
-        tenantId: null,
-        name: 'HERALD_API_KEY',
-        createdAt: clock.now(),
-        expiresAt: null,
-      });
+      try {
+        await store.createApiKey({
+          id: newId('key'),
+          hash,
+          tenantId: null,
+          name: 'HERALD_API_KEY',
+          createdAt: clock.now(),
+          expiresAt: null,
+        });
+      } catch (err) {
+        // Another process starting at the same moment stored the same key first.
+        if (!(err instanceof HeraldError && err.code === 'conflict')) throw err;
+      }
     }
     return null;
   }

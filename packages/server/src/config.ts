@@ -29,11 +29,18 @@ const Env = Type.Object({
   HERALD_MAX_CUSTOM_HEADERS: Type.Integer({ minimum: 0, maximum: 50, default: 5 }),
   HERALD_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 512 }),
   HERALD_CONNECTIONS_PER_ORIGIN: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+  HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   HERALD_SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('NORMAL'), Type.Literal('FULL')], {
     default: 'NORMAL',
   }),
   HERALD_EGRESS_PROXY: Type.Optional(Type.String({ pattern: '^https?://' })),
   HERALD_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 35_000 }),
+  HERALD_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  HERALD_PORTAL_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'Webhooks' }),
+  HERALD_PORTAL_LOGO_URL: Type.Optional(Type.String({ pattern: '^(https?://|/)[^\\s]*$' })),
+  HERALD_PORTAL_ACCENT: Type.String({ pattern: '^#[0-9a-fA-F]{6}$', default: '#4f46e5' }),
+  HERALD_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 30 }),
+  HERALD_METRICS_PUBLIC: Type.Optional(Type.Boolean()),
 });
 
 type Env = Static<typeof Env>;
@@ -53,9 +60,20 @@ export interface HeraldConfig {
   readonly workerConcurrency: number;
   readonly connectionsPerOrigin: number;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  readonly pgPoolSize: number;
   readonly egressProxy: string | null;
   readonly shutdownTimeoutMs: number;
+  /** Where users reach Herald (portal links are built on it); null: the request's own host. */
+  readonly publicUrl: string | null;
+  /** The customer portal's name, logo and accent colour. */
+  readonly portal: { readonly name: string; readonly logoUrl: string | null; readonly accent: string };
+  /** Attempts, and events whose deliveries are finished, are purged after this many days; 0 keeps them forever. */
+  readonly retentionDays: number;
+  /** `/metrics` without a key. Default: true when listening on loopback only, else an admin key is needed. */
+  readonly metricsPublic: boolean;
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Variables whose values must never appear in an error message. */
 const SECRET_VARS = new Set(['HERALD_API_KEY']);
@@ -101,7 +119,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     connectionsPerOrigin: e.HERALD_CONNECTIONS_PER_ORIGIN,
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
+    pgPoolSize: e.HERALD_PG_POOL_SIZE,
     egressProxy: e.HERALD_EGRESS_PROXY ?? null,
     shutdownTimeoutMs: e.HERALD_SHUTDOWN_TIMEOUT_MS,
+    publicUrl: e.HERALD_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    retentionDays: e.HERALD_RETENTION_DAYS,
+    metricsPublic: e.HERALD_METRICS_PUBLIC ?? LOOPBACK_HOSTS.has(e.HERALD_HOST),
+    portal: Object.freeze({
+      name: e.HERALD_PORTAL_NAME,
+      logoUrl: e.HERALD_PORTAL_LOGO_URL ?? null,
+      accent: e.HERALD_PORTAL_ACCENT,
+    }),
   });
 }

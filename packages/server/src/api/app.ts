@@ -9,20 +9,33 @@ import { Ajv } from 'ajv';
 import formatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Sender } from '../delivery/attempt-runner.ts';
+import { createHttpClient } from '../delivery/http-client.ts';
 import { createIngest } from '../delivery/ingest.ts';
 import { createPayloadSchemas } from '../delivery/payload-schemas.ts';
+import { parseAllowPrivateNetworks } from '../delivery/ssrf.ts';
+import { PrometheusMetrics } from '../ops/metrics.ts';
+import type { OpsStore } from '../store/ops-port.ts';
 import type { Store } from '../store/port.ts';
 import { createAuthenticator } from './auth.ts';
 import { type ApiOptions, DEFAULT_API_OPTIONS, type HeraldApp, type RouteDeps } from './context.ts';
 import { makeErrorHandler, notFoundHandler } from './errors.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
+import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerEndpointSecretRoutes } from './routes/endpoint-secrets.ts';
+import { registerEndpointTestRoutes } from './routes/endpoint-tests.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
 import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerJobRoutes } from './routes/jobs.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
+import { DEFAULT_PORTAL_OPTIONS, type PortalOptions, registerPortalRoutes } from './routes/portal.ts';
+import { registerRecoveryRoutes } from './routes/recovery.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
+import { registerStatsRoutes } from './routes/stats.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
+import { registerVerifyRoutes } from './routes/verify.ts';
 
 export { hashKey } from './auth.ts';
 export type { ApiOptions } from './context.ts';
@@ -33,6 +46,20 @@ export interface ApiDeps {
   /** Passed to Fastify as its logger; absent means no request logging. */
   logger?: Logger;
   options?: Partial<ApiOptions>;
+  /**
+   * Sends test events and ownership challenges: the same HTTP client (and so
+   * the same network policy) as delivery. Absent, the API makes its own that
+   * refuses private networks, and closes it with the app.
+   */
+  sender?: Sender;
+  /** The customer portal's public URL and branding. */
+  portal?: Partial<PortalOptions>;
+  /** Where the built dashboard is; default packages/dashboard/dist. */
+  dashboardDir?: string;
+  /** The process's metrics for `/metrics`; absent, only the database gauges are shown. */
+  metrics?: PrometheusMetrics;
+  /** `/metrics` without a key (default false: admin key). */
+  metricsPublic?: boolean;
 }
 
 type AddFormats = (ajv: Ajv) => Ajv;
@@ -143,9 +170,27 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerTenantRoutes(app, routeDeps);
   registerEndpointRoutes(app, routeDeps);
   registerEndpointSecretRoutes(app, routeDeps);
+  let sender = deps.sender;
+  if (!sender) {
+    const own = createHttpClient({ policy: parseAllowPrivateNetworks(undefined) });
+    app.addHook('onClose', async () => own.close());
+    sender = own;
+  }
+  const testSends = { sender, clock, userAgent: `Herald/${options.version}` };
+  registerEndpointTestRoutes(app, routeDeps, testSends);
+  registerVerifyRoutes(app, routeDeps, testSends);
   registerResourceRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
   registerAttemptRoutes(app, routeDeps);
+  registerPortalRoutes(app, routeDeps, { ...DEFAULT_PORTAL_OPTIONS, ...deps.portal });
+  registerStatsRoutes(app, routeDeps);
+  registerJobRoutes(app, routeDeps);
+  registerRecoveryRoutes(app, routeDeps);
+  const ops = (store as Store & { ops?: OpsStore }).ops ?? null;
+  const metrics =
+    deps.metrics ?? new PrometheusMetrics(ops, { now: clock }, { processMetrics: false });
+  registerMetricsRoutes(app, metrics, { public: deps.metricsPublic ?? false });
+  registerDashboardRoutes(app, deps.dashboardDir);
 
   return app as unknown as FastifyInstance;
 }

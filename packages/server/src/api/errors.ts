@@ -121,12 +121,26 @@ const UNAVAILABLE_NET = new Set([
   '57P03',
 ]);
 
+/**
+ * PostgreSQL SQLSTATEs for "not now": connection exceptions (08…), too many
+ * connections (53300), shutdown / crash / cannot connect now (57P01–57P03),
+ * and transient conflicts a retry resolves (40001 serialization, 40P01 deadlock).
+ */
+const UNAVAILABLE_PG = /^(08[0-9A-Z]{3}|53300|57P0[1-3]|40001|40P01)$/;
+/** node-postgres reports a dropped socket or a pool wait that timed out by message only. */
+const UNAVAILABLE_MESSAGE =
+  /database connection is not open|database is closed|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end/i;
+
 /** Errors that mean the database cannot answer right now (not that the request was wrong). */
 export function isStoreUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (UNAVAILABLE_SQLITE.test(code) || UNAVAILABLE_NET.has(code))) return true;
-  return typeof message === 'string' && /database connection is not open|database is closed/i.test(message);
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_SQLITE.test(code) || UNAVAILABLE_NET.has(code) || UNAVAILABLE_PG.test(code))
+  )
+    return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message);
 }
 
 export function errorAnswer(err: unknown, opts: { bodyLimitBytes: number }): ErrorAnswer {

@@ -6,12 +6,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HeraldError } from '../domain/errors.ts';
 import type { Store } from './port.ts';
+import { PostgresStore } from './postgres/store.ts';
 import { SqliteStore } from './sqlite/store.ts';
 
 export interface OpenStoreOptions {
   logger?: { warn(obj: object, msg: string): void };
   /** SQLite only: NORMAL (default) survives a process crash; FULL also survives power loss. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** PostgreSQL only: connections in this process's pool (HERALD_PG_POOL_SIZE, default 10). */
+  poolSize?: number;
 }
 
 /**
@@ -25,10 +28,13 @@ export async function openStore(databaseUrl: string, opts: OpenStoreOptions = {}
     return createSqliteStore(path, opts);
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new HeraldError(
-      'config_invalid',
-      'PostgreSQL support is not available yet; set HERALD_DATABASE_URL to sqlite:<path> (e.g. sqlite:./.herald/herald.db)',
-    );
+    const { connectionString, schema } = postgresTarget(databaseUrl);
+    return new PostgresStore({
+      connectionString,
+      ...(schema ? { schema } : {}),
+      poolSize: opts.poolSize ?? 10,
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    });
   }
   // Only the scheme is shown: the rest of a URL may hold a password.
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(databaseUrl)?.[1];
@@ -59,4 +65,31 @@ function sqlitePath(rest: string): string {
     );
   }
   return resolve(process.cwd(), path);
+}
+
+/**
+ * `postgres://…?schema=name` keeps Herald's tables in that schema (created at
+ * migrate), so several installations or test runs can share one database.
+ * The parameter is Herald's, not the driver's, so it is taken off the URL.
+ */
+export function postgresTarget(databaseUrl: string): { connectionString: string; schema: string | null } {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new HeraldError(
+      'config_invalid',
+      'HERALD_DATABASE_URL is not a valid URL; use postgres://user:password@host:5432/database',
+    );
+  }
+  const schema = url.searchParams.get('schema');
+  if (schema === null) return { connectionString: databaseUrl, schema: null };
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new HeraldError(
+      'config_invalid',
+      `HERALD_DATABASE_URL has schema=${JSON.stringify(schema)}: use letters, digits and _ (at most 63, not starting with a digit)`,
+    );
+  }
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
 }

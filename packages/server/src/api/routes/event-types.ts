@@ -1,11 +1,14 @@
 /** The event type catalog: names, groups, versions with schemas and examples. */
 import { HeraldError } from '../../domain/errors.ts';
 import { validateEventTypeName } from '../../domain/names.ts';
+import type { EventType } from '../../domain/types.ts';
 import type { HeraldApp, RouteDeps } from '../context.ts';
 import { renderEventType } from '../render.ts';
 import { errorResponses, NoContent, pageOf } from '../schemas/common.ts';
 import {
   CreateEventTypeBody,
+  EventCatalogQuery,
+  EventCatalogSchema,
   EventTypeParams,
   EventTypeSchema,
   ListEventTypesQuery,
@@ -90,6 +93,44 @@ export function registerEventTypeRoutes(app: HeraldApp, { store, clock, payloadS
         cursor: cursor ?? null,
       });
       return { data: page.data.map(renderEventType), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/event-catalog',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags,
+        summary: 'The whole catalog grouped by group, for UIs (each type with its versions and examples)',
+        querystring: EventCatalogQuery,
+        response: { 200: EventCatalogSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { group, includeDeprecated } = request.query;
+      const types: EventType[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.listEventTypes(group === undefined ? {} : { group }, { limit: 250, cursor });
+        types.push(...page.data);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      const groups = new Map<string | null, EventType[]>();
+      for (const type of types) {
+        if (type.deprecated && includeDeprecated === false) continue;
+        const list = groups.get(type.group) ?? [];
+        list.push(type);
+        groups.set(type.group, list);
+      }
+      const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      const keys = [...groups.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : byName(a, b)));
+      return {
+        data: keys.map((key) => ({
+          group: key,
+          eventTypes: (groups.get(key) ?? []).sort((a, b) => byName(a.name, b.name)).map(renderEventType),
+        })),
+      };
     },
   );
 

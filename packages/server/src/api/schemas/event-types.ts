@@ -49,3 +49,18 @@ export const PatchEventTypeBody = Type.Object(
 export const EventTypeParams = Type.Object({ name: Type.String() });
 
 export const ListEventTypesQuery = Type.Object({ group: Type.Optional(Type.String()), ...pageQuery });
+
+/** The catalog grouped for UIs: groups by name (ungrouped types last, group null), types by name. */
+export const EventCatalogSchema = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      group: Nullable(Type.String()),
+      eventTypes: Type.Array(EventTypeSchema),
+    }),
+  ),
+});
+
+export const EventCatalogQuery = Type.Object({
+  group: Type.Optional(Type.String()),
+  includeDeprecated: Type.Optional(Type.Boolean({ default: true })),
+});

@@ -2,6 +2,7 @@
  * Everything that moves a delivery after its claim: completion (group
  * commit of attempts and outcomes), release, lease reclaim, manual retry.
  */
+import type { Attempt } from '../../domain/types.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
 import type { Db, Statement } from './db.ts';
 import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
@@ -20,7 +21,8 @@ export class SqliteQueue {
   private readonly releaseTx: (owner: string, ids: string[], now: number) => void;
   private readonly retryTx: (req: RetryRequest) => string[];
 
-  constructor(db: Db) {
+  /** `rollup` keeps the stats rollup current in the same transaction as the attempts. */
+  constructor(db: Db, rollup?: { record(attempts: readonly Attempt[]): void }) {
     // A retried write of the same batch must not fail on attempts it already stored.
     this.insertAttempt = db.prepare(`${INSERT_ATTEMPT_SQL} ON CONFLICT (id) DO NOTHING`);
     // Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
@@ -70,6 +72,7 @@ export class SqliteQueue {
 
     this.completeTx = db.transaction((results: CompletedAttempt[], now: number) => {
       for (const r of results) this.insertAttempt.run(...attemptParams(r.attempt));
+      rollup?.record(results.map((r) => r.attempt));
       for (const r of results) {
         const { outcome, attempt } = r;
         this.applyOutcome.run({

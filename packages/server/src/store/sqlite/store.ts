@@ -25,6 +25,7 @@ import { SqliteEndpoints } from './endpoints.ts';
 import { SqliteEventTypes } from './event-types.ts';
 import { SqliteEvents } from './events.ts';
 import { type MigrateLogger, migrateSqlite } from './migrate.ts';
+import { SqliteOps } from './ops/ops-store.ts';
 import { SqliteQueue } from './queue.ts';
 import { SqliteResources } from './resources.ts';
 import { SqliteTenants } from './tenants.ts';
@@ -46,6 +47,8 @@ interface Parts {
 
 export class SqliteStore implements Store {
   private readonly db: Db;
+  /** Stats, retention and recovery jobs (the operations port). */
+  readonly ops: SqliteOps;
   private readonly work = new EventEmitter();
   private built: Parts | null = null;
 
@@ -54,6 +57,7 @@ export class SqliteStore implements Store {
     private readonly options: SqliteStoreOptions = {},
   ) {
     this.db = openDatabase(path, options);
+    this.ops = new SqliteOps(this.db);
     this.work.setMaxListeners(0);
   }
 
@@ -68,7 +72,7 @@ export class SqliteStore implements Store {
       resources: new SqliteResources(this.db),
       events: new SqliteEvents(this.db, cache),
       claim: new SqliteClaim(this.db),
-      queue: new SqliteQueue(this.db),
+      queue: new SqliteQueue(this.db, this.ops.rollup),
       attempts: new SqliteAttempts(this.db, cache),
     };
     return this.built;

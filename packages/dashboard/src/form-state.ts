@@ -1,0 +1,183 @@
+/**
+ * The subscription form's state and its mapping to and from the API's
+ * endpoint shape (pure: no DOM, no React).
+ */
+import type { Endpoint, EndpointInput, SignatureScheme } from '../../sdk/src/client/types.ts';
+
+export interface HeaderRow {
+  name: string;
+  value: string;
+}
+
+export const MAX_CUSTOM_HEADERS = 5;
+
+export interface FormState {
+  name: string;
+  url: string;
+  description: string;
+  secret: string;
+  allEvents: boolean;
+  /** Event type name → pinned version ('' = any version). */
+  events: Record<string, string>;
+  filter: string;
+  batchOn: boolean;
+  batchMaxSize: string;
+  batchMaxWaitMs: string;
+  overflow: 'buffer' | 'drop-oldest';
+  maxBacklog: string;
+  rateOn: boolean;
+  ratePerSecond: string;
+  rateBurst: string;
+  timeoutMs: string;
+  maxAttempts: string;
+  method: 'POST' | 'PUT' | 'PATCH';
+  format: 'json' | 'xml';
+  envelope: 'standard' | 'none';
+  headers: HeaderRow[];
+  scheme: SignatureScheme;
+  signatureHeader: string;
+  signaturePrefix: string;
+  signatureEncoding: 'hex' | 'base64';
+  ordered: boolean;
+  maxInFlight: string;
+  requireVerification: boolean;
+}
+
+export const EMPTY_FORM: FormState = {
+  name: '',
+  url: '',
+  description: '',
+  secret: '',
+  allEvents: true,
+  events: {},
+  filter: '',
+  batchOn: false,
+  batchMaxSize: '100',
+  batchMaxWaitMs: '1000',
+  overflow: 'buffer',
+  maxBacklog: '',
+  rateOn: false,
+  ratePerSecond: '10',
+  rateBurst: '',
+  timeoutMs: '5000',
+  maxAttempts: '9',
+  method: 'POST',
+  format: 'json',
+  envelope: 'standard',
+  headers: [],
+  scheme: 'standard-webhooks',
+  signatureHeader: '',
+  signaturePrefix: '',
+  signatureEncoding: 'hex',
+  ordered: false,
+  maxInFlight: '50',
+  requireVerification: false,
+};
+
+export function fromEndpoint(e: Endpoint): FormState {
+  const events: Record<string, string> = {};
+  for (const pattern of e.eventTypes ?? []) {
+    const [name, version] = pattern.split('@');
+    if (name) events[name] = version ?? '';
+  }
+  return {
+    ...EMPTY_FORM,
+    name: e.name,
+    url: e.url,
+    description: e.description,
+    allEvents: e.eventTypes === null,
+    events,
+    filter: e.filter ? JSON.stringify(e.filter, null, 2) : '',
+    batchOn: e.batch !== null,
+    batchMaxSize: String(e.batch?.maxSize ?? 100),
+    batchMaxWaitMs: String(e.batch?.maxWaitMs ?? 1000),
+    overflow: e.overflow === 'drop-oldest' ? 'drop-oldest' : 'buffer',
+    maxBacklog: e.maxBacklog === null ? '' : String(e.maxBacklog),
+    rateOn: e.rateLimit !== null,
+    ratePerSecond: String(e.rateLimit?.perSecond ?? 10),
+    rateBurst: e.rateLimit?.burst === undefined ? '' : String(e.rateLimit.burst),
+    timeoutMs: String(e.timeoutMs),
+    maxAttempts: String(e.retry.maxAttempts),
+    method: e.method as FormState['method'],
+    format: e.format as FormState['format'],
+    envelope: e.envelope as FormState['envelope'],
+    headers: Object.entries(e.headers).map(([name, value]) => ({ name, value })),
+    scheme: e.signature.scheme,
+    signatureHeader: e.signature.header ?? '',
+    signaturePrefix: e.signature.prefix ?? '',
+    signatureEncoding: e.signature.encoding ?? 'hex',
+    ordered: e.ordered,
+    maxInFlight: String(e.maxInFlight),
+    requireVerification: e.requireVerification,
+  };
+}
+
+const int = (value: string, field: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new Error(`${field}: enter a number`);
+  return n;
+};
+
+/** The API body for the form; throws an Error naming the field when one cannot be read. */
+export function toInput(f: FormState, options: { includeSecret: boolean }): EndpointInput {
+  let filter: Record<string, unknown> | null = null;
+  if (f.filter.trim()) {
+    try {
+      filter = JSON.parse(f.filter) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`Payload filter: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  const headers: Record<string, string> = {};
+  for (const h of f.headers) if (h.name.trim()) headers[h.name.trim()] = h.value;
+  const signature: EndpointInput['signature'] = { scheme: f.scheme };
+  if (f.scheme !== 'standard-webhooks' && f.signatureHeader.trim())
+    signature.header = f.signatureHeader.trim();
+  if (f.scheme === 'hmac-sha256') {
+    if (f.signaturePrefix) signature.prefix = f.signaturePrefix;
+    signature.encoding = f.signatureEncoding;
+  }
+  const input: EndpointInput = {
+    url: f.url.trim(),
+    name: f.name,
+    description: f.description,
+    eventTypes: f.allEvents
+      ? null
+      : Object.entries(f.events).map(([name, version]) => (version ? `${name}@${version}` : name)),
+    filter,
+    signature,
+    envelope: f.envelope,
+    format: f.format,
+    method: f.method,
+    headers,
+    timeoutMs: int(f.timeoutMs, 'Timeout'),
+    retry: { maxAttempts: int(f.maxAttempts, 'Attempts') },
+    batch: f.batchOn
+      ? { maxSize: int(f.batchMaxSize, 'Batch size'), maxWaitMs: int(f.batchMaxWaitMs, 'Batch wait') }
+      : null,
+    rateLimit: f.rateOn
+      ? {
+          perSecond: int(f.ratePerSecond, 'Rate limit'),
+          ...(f.rateBurst ? { burst: int(f.rateBurst, 'Burst') } : {}),
+        }
+      : null,
+    overflow: f.overflow,
+    maxBacklog: f.maxBacklog ? int(f.maxBacklog, 'Max backlog') : null,
+    ordered: f.ordered,
+    maxInFlight: int(f.maxInFlight, 'Max in flight'),
+    requireVerification: f.requireVerification,
+  };
+  if (options.includeSecret && f.secret) input.secret = f.secret;
+  return input;
+}
+
+/** A fresh secret of the scheme's kind: `whsec_` + base64 for Standard Webhooks, hex otherwise. */
+export function generateSecret(scheme: SignatureScheme, randomBytes: (n: number) => Uint8Array): string {
+  const bytes = randomBytes(24);
+  if (scheme === 'standard-webhooks') {
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return `whsec_${btoa(binary)}`;
+  }
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,98 @@
+/** Small shared pieces: loading and error states, cards, copy buttons, JSON blocks. */
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { HeraldApiError } from '../../sdk/src/client/index.ts';
+
+export function errorText(err: unknown): string {
+  if (err instanceof HeraldApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <div className="error" role="alert">
+      {errorText(error)}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** Something this version of Herald's API cannot do yet: shown, never faked. */
+export function NotAvailable({ what }: { what: string }) {
+  return (
+    <p className="absent">
+      {what}: <em>not available in this version</em>
+    </p>
+  );
+}
+
+export function Card({ label, value, tone }: { label: string; value: ReactNode; tone?: string }) {
+  return (
+    <div className={`card ${tone ?? ''}`}>
+      <div className="card-label">{label}</div>
+      <div className="card-value">{value}</div>
+    </div>
+  );
+}
+
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [done, setDone] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Clipboard refused (no permission, plain http): select-and-copy fallback.
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setDone(true);
+    setTimeout(() => setDone(false), 1500);
+  };
+  return (
+    <button type="button" className="secondary" onClick={copy}>
+      {done ? 'Copied' : label}
+    </button>
+  );
+}
+
+export function JsonBlock({ value, label }: { value: string; label: string }) {
+  return (
+    <pre className="code" data-label={label}>
+      {value || '(empty)'}
+    </pre>
+  );
+}
+
+/** Loads data on mount and when `deps` change; `reload` runs it again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
+  const run = useCallback(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error: unknown) => live && setState({ data: null, error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
+  }, deps);
+  useEffect(run, [run]);
+  return { ...state, reload: run };
+}
+
+export function Loading() {
+  return <p className="muted">Loading…</p>;
+}

@@ -1,0 +1,231 @@
+/**
+ * The dashboard end to end: Debian's Chromium (driven by playwright-core)
+ * against a real Herald and a real webhook receiver. Set HERALD_SCREENSHOTS=1
+ * to refresh docs/screenshots/ from this run.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHerald, TEST_ADMIN_KEY } from '../../server/test/helpers/in-process.ts';
+import { type Receiver, startReceiver } from '../../server/test/helpers/receiver.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dashboardDir = join(here, '..');
+const shotsDir = process.env.HERALD_SCREENSHOTS
+  ? join(here, '../../../docs/screenshots')
+  : mkdtempSync(join(tmpdir(), 'herald-shots-'));
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let herald: Awaited<ReturnType<typeof startTestHerald>>;
+let receiver: Receiver;
+let failing = false;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let base: string;
+let endpointId = '';
+
+const shot = (p: Page, name: string) => p.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  if (!existsSync(join(dashboardDir, 'dist/index.html'))) {
+    execFileSync('npx', ['vite', 'build'], { cwd: dashboardDir, stdio: 'ignore' });
+  }
+  mkdirSync(shotsDir, { recursive: true });
+  receiver = await startReceiver(() =>
+    failing ? { status: 500, body: '{"error":"receiver is down"}' } : { status: 200, body: '{"ok":true}' },
+  );
+  herald = await startTestHerald({ HERALD_PORTAL_NAME: 'Acme Webhooks', HERALD_PORTAL_ACCENT: '#0e7490' });
+  base = herald.herald.url!;
+  const { api } = herald;
+  expect((await api.post('/v1/tenants', { id: 'acme', name: 'Acme Corp' })).status).toBe(201);
+  expect((await api.post('/v1/tenants', { id: 'globex', name: 'Globex' })).status).toBe(201);
+  await api.post('/v1/event-types', {
+    name: 'device.enrolled',
+    group: 'Enrollment events',
+    description: 'A device joined the fleet',
+    schema: { type: 'object', required: ['deviceId'], properties: { deviceId: { type: 'string' } } },
+    example: { deviceId: 'dev_example' },
+  });
+  await api.post('/v1/event-types', {
+    name: 'device.retired',
+    group: 'Enrollment events',
+    example: { deviceId: 'x' },
+  });
+  // Another tenant's subscription, which the acme portal must never show.
+  await api.post('/v1/tenants/globex/endpoints', {
+    url: `${receiver.url}/globex`,
+    name: 'globex-secret-hook',
+  });
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await herald?.close();
+  await receiver?.close();
+});
+
+describe('dashboard', () => {
+  it('signs in with the admin key and shows the overview', async () => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('API key').fill(TEST_ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('cell', { name: 'Acme Corp' }).waitFor();
+    await shot(page, 'overview');
+  });
+
+  it('creates a subscription through the form after a Test Connection', async () => {
+    await page.goto(`${base}/tenants/acme/subscriptions/new`);
+    await page.getByLabel('Name', { exact: true }).fill('acme-devices');
+    await page.getByLabel('URL').fill(`${receiver.url}/hook`);
+    await page.getByLabel('Only the events selected below').check();
+    await page.getByLabel('device.enrolled', { exact: true }).check();
+    await page.getByRole('button', { name: 'Sample payload' }).first().click();
+    await expect(
+      page.locator('pre[data-label="Sample payload of device.enrolled"]').textContent(),
+    ).resolves.toContain('dev_example');
+    // One attempt only, so a failure stays failed until retried by hand.
+    await page.getByLabel('Attempts in all (retries + 1)').fill('1');
+    await page.getByRole('button', { name: 'Test Connection' }).click();
+    const result = page.getByRole('status', { name: 'Test result' });
+    await result.getByText('HTTP 200').waitFor();
+    expect(receiver.requests.some((r) => r.url === '/hook')).toBe(true);
+    await shot(page, 'subscription-form');
+    await page.getByRole('button', { name: 'Save subscription' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    endpointId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    const saved = await herald.api.get(`/v1/tenants/acme/endpoints/${endpointId}`);
+    expect(saved.body).toMatchObject({
+      name: 'acme-devices',
+      eventTypes: ['device.enrolled'],
+      retry: { maxAttempts: 1 },
+    });
+  });
+
+  it('shows events sent through the API in the log, and opens and copies a payload', async () => {
+    for (const id of ['dev_1', 'dev_2', 'dev_3']) {
+      await herald.api.post('/v1/tenants/acme/events', { type: 'device.enrolled', data: { deviceId: id } });
+    }
+    await receiver.waitFor(4, 10_000);
+    await page.getByRole('link', { name: 'Delivery log' }).click();
+    const rows = page.locator('table[aria-label="Attempts"] tbody tr');
+    await expect
+      .poll(() => rows.filter({ hasText: 'device.enrolled' }).count(), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(3);
+    await shot(page, 'delivery-log');
+    await rows
+      .filter({ hasText: 'device.enrolled' })
+      .filter({ hasNotText: 'test' })
+      .first()
+      .getByRole('button', { name: 'View' })
+      .click();
+    await page.getByRole('region', { name: 'Attempt details' }).waitFor();
+    await page.getByRole('button', { name: 'Copy payload' }).click();
+    const copied = await page.evaluate('navigator.clipboard.readText()');
+    expect(String(copied)).toMatch(/"deviceId": "dev_\d"/);
+    await shot(page, 'attempt');
+  });
+
+  it('shows a failed attempt without a reload, and retries it from the UI', async () => {
+    failing = true;
+    await herald.api.post('/v1/tenants/acme/events', {
+      type: 'device.enrolled',
+      data: { deviceId: 'dev_fail' },
+    });
+    const failedRow = page.locator('table[aria-label="Attempts"] tbody tr', { hasText: 'failed' }).first();
+    await failedRow.waitFor({ timeout: 15_000 });
+    await expect(failedRow.textContent()).resolves.toContain('500');
+    failing = false;
+    await failedRow.getByRole('button', { name: 'View' }).click();
+    await page.getByRole('button', { name: 'Retry this delivery' }).click();
+    await page.getByText('Retry queued').waitFor();
+    const manual = page.locator('table[aria-label="Attempts"] tbody tr', { hasText: 'manual' }).first();
+    await manual.waitFor({ timeout: 15_000 });
+    await expect(manual.textContent()).resolves.toContain('succeeded');
+  });
+
+  it('draws the metrics charts from the log', async () => {
+    await page.getByRole('link', { name: 'Metrics' }).click();
+    const canvas = page.locator('#chart-outcomes');
+    await canvas.waitFor();
+    await page.locator('#chart-latency').waitFor();
+    const painted = async (id: string) =>
+      Number(
+        await page.evaluate(`(() => {
+          const c = document.getElementById('${id}');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          return n;
+        })()`),
+      );
+    await expect.poll(() => painted('chart-outcomes')).toBeGreaterThan(500);
+    await expect.poll(() => painted('chart-latency')).toBeGreaterThan(500);
+    await page.getByText('Computed in your browser from the delivery log').waitFor();
+    await shot(page, 'metrics');
+  });
+
+  it('opens a portal link scoped to one tenant, branded, and embeddable', async () => {
+    const session = await herald.api.post('/v1/tenants/acme/portal-sessions', {});
+    expect(session.status).toBe(201);
+    expect(session.body.url).toMatch(/\/portal#token=hk_portal_/);
+    const portal = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const p = await portal.newPage();
+    await p.goto(session.body.url);
+    await p.getByRole('heading', { name: 'Subscriptions' }).waitFor();
+    expect(new URL(p.url()).pathname).toBe('/tenants/acme/subscriptions');
+    expect(new URL(p.url()).hash).toBe('');
+    await p.getByText('Acme Webhooks').waitFor();
+    await p.getByRole('link', { name: 'acme-devices' }).waitFor();
+    expect(await p.getByText('globex-secret-hook').count()).toBe(0);
+    expect(await p.getByRole('link', { name: 'Tenants' }).count()).toBe(0);
+    // Readable on a phone: nothing wider than the screen.
+    expect(Number(await p.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(375);
+    await shot(p, 'portal-mobile');
+
+    await p.goto(`${base}/tenants/globex/subscriptions`);
+    await p.getByRole('alert').getByText("tenant 'globex' was not found").waitFor();
+    expect(await p.getByText('globex-secret-hook').count()).toBe(0);
+    await p.goto(`${base}/tenants/globex/log`);
+    await p.getByRole('alert').getByText("tenant 'globex' was not found").waitFor();
+
+    const index = await fetch(`${base}/portal`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('x-frame-options')).toBeNull();
+    await portal.close();
+  });
+
+  it('shows a clear page for an expired or unknown portal link', async () => {
+    const p = await context.newPage();
+    await p.goto(`${base}/portal#token=hk_portal_not_a_real_key`);
+    await p.getByRole('heading', { name: 'This link has expired' }).waitFor();
+    await p.close();
+  });
+
+  it('shows in the subscription form when Test Connection cannot reach the endpoint', async () => {
+    await page.goto(`${base}/tenants/acme/subscriptions/new`);
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/nothing-listens');
+    await page.getByRole('button', { name: 'Test Connection' }).click();
+    await page.getByText('The endpoint could not be reached').waitFor();
+  });
+});

@@ -1,0 +1,3 @@
+export { HeraldClient, type HeraldClientOptions } from './client.ts';
+export { HeraldApiError } from './errors.ts';
+export type * from './types.ts';

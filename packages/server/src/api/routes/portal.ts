@@ -1,0 +1,113 @@
+/**
+ * The customer portal: an admin creates a short-lived link for one tenant;
+ * whoever opens it manages that tenant's webhooks in the dashboard and
+ * nothing else. The link carries a tenant-scoped API key in its fragment
+ * (`#token=`), which browsers never send to servers or put in Referer
+ * headers; the key expires on its own.
+ */
+import { newId, randomToken } from '../../domain/ids.ts';
+import { hashKey } from '../auth.ts';
+import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
+import { iso } from '../render.ts';
+import { errorResponses, TenantParams } from '../schemas/common.ts';
+import {
+  CreatePortalSessionBody,
+  DEFAULT_PORTAL_TTL_SECONDS,
+  PortalBrandingSchema,
+  PortalSessionSchema,
+  SessionInfoSchema,
+} from '../schemas/portal.ts';
+
+const bearer = (header: string | undefined) => /^Bearer\s+(\S+)/i.exec(header ?? '')?.[1] ?? '';
+
+export interface PortalOptions {
+  /** Where users reach Herald, without a trailing slash; null: the request's own scheme and host. */
+  publicUrl: string | null;
+  name: string;
+  logoUrl: string | null;
+  /** A #rrggbb colour. */
+  accent: string;
+}
+
+export const DEFAULT_PORTAL_OPTIONS: PortalOptions = {
+  publicUrl: null,
+  name: 'Webhooks',
+  logoUrl: null,
+  accent: '#4f46e5',
+};
+
+const tags = ['portal'];
+
+export function registerPortalRoutes(
+  app: HeraldApp,
+  { store, clock }: RouteDeps,
+  portal: PortalOptions,
+): void {
+  app.post(
+    '/v1/tenants/:tid/portal-sessions',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'A short-lived customer-portal link for one tenant',
+        params: TenantParams,
+        body: CreatePortalSessionBody,
+        response: { 201: PortalSessionSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const tenant = await requireTenant(store, request.params.tid);
+      const now = clock();
+      const expiresAt = now + (request.body.ttlSeconds ?? DEFAULT_PORTAL_TTL_SECONDS) * 1000;
+      const token = randomToken('hk_portal', 32);
+      await store.createApiKey({
+        id: newId('key', now),
+        hash: hashKey(token),
+        tenantId: tenant.id,
+        name: 'portal session',
+        createdAt: now,
+        expiresAt,
+      });
+      const base = portal.publicUrl ?? `${request.protocol}://${request.host}`;
+      return reply.code(201).send({ url: `${base}/portal#token=${token}`, expiresAt: iso(expiresAt) });
+    },
+  );
+
+  // The dashboard learns from its key whom it serves: a portal link holds only the key.
+  app.get(
+    '/v1/portal/session',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags,
+        summary: 'Who the presented key is: an admin, or a tenant (and until when)',
+        response: { 200: SessionInfoSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const principal = request.principal;
+      if (!principal || principal.kind === 'admin')
+        return { kind: 'admin' as const, tenantId: null, expiresAt: null };
+      const key = await store.findApiKeyByHash(hashKey(bearer(request.headers.authorization)));
+      return {
+        kind: 'tenant' as const,
+        tenantId: principal.tenantId,
+        expiresAt: key?.expiresAt == null ? null : iso(key.expiresAt),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/portal/branding',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: "The portal's name, logo and accent colour (no key needed: the sign-in page shows them)",
+        security: [],
+        response: { 200: PortalBrandingSchema },
+      },
+    },
+    async () => ({ name: portal.name, logoUrl: portal.logoUrl, accent: portal.accent }),
+  );
+}

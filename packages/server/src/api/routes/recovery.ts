@@ -1,0 +1,110 @@
+/**
+ * Recovery: recover (failed deliveries again), replay (every matching event
+ * again, as new deliveries) and bulk retry (failed deliveries behind log
+ * entries). Each answers 202 with a job that a worker runs in the background.
+ */
+import type { Static } from '@sinclair/typebox';
+import { HeraldError } from '../../domain/errors.ts';
+import { newJob } from '../../ops/jobs.ts';
+import { type JobKind, type JobParams, opsOf } from '../../store/ops-port.ts';
+import type { AttemptFilter } from '../../store/port.ts';
+import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
+import { parseStatusCode, parseTime } from '../query.ts';
+import { errorResponses, TenantParams } from '../schemas/common.ts';
+import { EndpointParams } from '../schemas/endpoints.ts';
+import { BulkRetryBody, JobAccepted, WindowBody } from '../schemas/ops.ts';
+import { renderJob } from './jobs.ts';
+
+const tags = ['jobs'];
+
+function bodyTime(value: string | number | undefined, name: string): number | undefined {
+  if (typeof value === 'number') return value;
+  try {
+    return parseTime(value, name);
+  } catch {
+    const message = `must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds, not '${value}'`;
+    throw new HeraldError('validation_failed', `body.${name} ${message}`, [{ path: `body.${name}`, message }]);
+  }
+}
+
+function window(body: Static<typeof WindowBody>, now: number): { since: number; until: number } {
+  const since = bodyTime(body.since, 'since')!;
+  const until = bodyTime(body.until, 'until') ?? now;
+  if (until < since) throw new HeraldError('validation_failed', 'body.until must not be earlier than body.since');
+  return { since, until };
+}
+
+function toFilter(b: Static<typeof BulkRetryBody>, now: number): AttemptFilter {
+  const filter: AttemptFilter = {};
+  if (b.endpointId !== undefined) filter.endpointId = b.endpointId;
+  if (b.eventType !== undefined) filter.eventType = b.eventType;
+  if (b.eventId !== undefined) filter.eventId = b.eventId;
+  if (b.status !== undefined) filter.status = b.status;
+  if (b.requestId !== undefined) filter.requestId = b.requestId;
+  const statusCode = parseStatusCode(b.statusCode);
+  if (statusCode !== undefined) filter.statusCode = statusCode;
+  const since = bodyTime(b.since, 'since');
+  if (since !== undefined) filter.since = since;
+  // Fixed at creation, so the job's set does not grow while it runs.
+  filter.until = bodyTime(b.until, 'until') ?? now;
+  return filter;
+}
+
+export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDeps): void {
+  const enqueue = async (tenantId: string, kind: JobKind, params: JobParams) => {
+    const job = await opsOf(store).createJob(newJob(tenantId, kind, params, clock()));
+    return { job: renderJob(job) };
+  };
+
+  const endpointJob = (kind: 'recover' | 'replay', summary: string) =>
+    app.post(
+      `/v1/tenants/:tid/endpoints/:eid/${kind}`,
+      {
+        config: { access: 'tenant' },
+        schema: {
+          tags,
+          summary,
+          params: EndpointParams,
+          body: WindowBody,
+          response: { 202: JobAccepted, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { tid, eid } = request.params;
+        if (!(await store.getEndpoint(tid, eid))) {
+          await requireTenant(store, tid);
+          throw new HeraldError('not_found', `endpoint '${eid}' was not found in tenant '${tid}'`);
+        }
+        const answer = await enqueue(tid, kind, { endpointId: eid, ...window(request.body, clock()) });
+        return reply.code(202).send(answer);
+      },
+    );
+
+  endpointJob(
+    'recover',
+    "Sends the endpoint's failed deliveries (created in the window) again, as a background job",
+  );
+  endpointJob(
+    'replay',
+    "Sends every event of the window that the endpoint's current subscription matches again, as new deliveries",
+  );
+
+  app.post(
+    '/v1/tenants/:tid/attempts/retry',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags,
+        summary: 'Retries the failed deliveries behind the attempts matching the log filters, as a background job',
+        params: TenantParams,
+        body: BulkRetryBody,
+        response: { 202: JobAccepted, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tid } = request.params;
+      await requireTenant(store, tid);
+      return reply.code(202).send(await enqueue(tid, 'retry', { filter: toFilter(request.body, clock()) }));
+    },
+  );
+}

@@ -1,0 +1,36 @@
+import { Type } from '@sinclair/typebox';
+import { IsoTime, Nullable } from './common.ts';
+
+export const MIN_PORTAL_TTL_SECONDS = 60;
+export const MAX_PORTAL_TTL_SECONDS = 7 * 24 * 3600;
+export const DEFAULT_PORTAL_TTL_SECONDS = 3600;
+
+export const CreatePortalSessionBody = Type.Object(
+  {
+    ttlSeconds: Type.Optional(
+      Type.Integer({
+        minimum: MIN_PORTAL_TTL_SECONDS,
+        maximum: MAX_PORTAL_TTL_SECONDS,
+        description: 'how long the link works; default 3600 (one hour)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PortalSessionSchema = Type.Object({
+  url: Type.String({ description: 'open it (or put it in an iframe) to manage this tenant’s webhooks' }),
+  expiresAt: IsoTime,
+});
+
+export const PortalBrandingSchema = Type.Object({
+  name: Type.String(),
+  logoUrl: Nullable(Type.String()),
+  accent: Type.String({ description: 'a #rrggbb colour' }),
+});
+
+export const SessionInfoSchema = Type.Object({
+  kind: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
+  tenantId: Nullable(Type.String()),
+  expiresAt: Nullable(IsoTime),
+});

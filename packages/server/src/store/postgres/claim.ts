@@ -1,0 +1,173 @@
+/**
+ * The claim: the hottest query in Herald. Many workers in many processes
+ * claim at once; `FOR UPDATE SKIP LOCKED` hands each a disjoint set of due
+ * rows without waiting, and locking the endpoint rows involved serialises the
+ * per-endpoint in-flight accounting (see docs/architecture.md, "Cross-process
+ * coordination").
+ */
+import type { AttemptTrigger } from '../../domain/types.ts';
+import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
+import { type Pool, type Queryable, withTx } from './db.ts';
+
+interface CandidateRow {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  attempts: number;
+  next_trigger: string;
+  type: string;
+  version: number;
+  resource: string | null;
+  payload: string;
+  event_created_at: number;
+  /** null when the endpoint was deleted while the event was being stored. */
+  endpoint_status: string | null;
+  timeout_ms: number | null;
+}
+
+/** Candidates fetched per slot asked for: room to skip rows of endpoints that fill up mid-walk. */
+const OVERFETCH = 2;
+
+/**
+ * Endpoints already at their limit, from the deliveries_in_flight partial
+ * index. Read without locks: it only keeps their backlog out of the candidate
+ * scan (so a slow endpoint cannot crowd out the others); the exact count is
+ * taken again under the endpoint lock.
+ */
+const SATURATED_SQL = `
+  SELECT f.endpoint_id FROM (
+    SELECT endpoint_id, count(*) AS n FROM deliveries
+    WHERE status = 'in_flight' AND lease_expires_at > $1 GROUP BY endpoint_id
+  ) AS f JOIN endpoints AS p ON p.id = f.endpoint_id
+  WHERE f.n >= p.max_in_flight`;
+
+/** Due candidates in due order, walking the deliveries_due partial index; rows other claimers hold are skipped. */
+export const CLAIM_CANDIDATES_SQL = `
+  SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger,
+    e.type, e.version, e.resource, e.payload, e.created_at AS event_created_at,
+    p.status AS endpoint_status, p.timeout_ms
+  FROM deliveries AS d
+  JOIN events AS e ON e.id = d.event_id
+  LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
+  WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+    AND d.endpoint_id <> ALL($2::text[])
+  ORDER BY d.next_attempt_at
+  LIMIT $3
+  FOR UPDATE OF d SKIP LOCKED`;
+
+/**
+ * Locks the active endpoints among the candidates, in id order (every claimer
+ * takes them in the same order, so claimers never deadlock each other). NO KEY
+ * UPDATE does not block foreign-key checks (adding a resource) on those rows.
+ */
+const LOCK_ENDPOINTS_SQL = `
+  SELECT id, max_in_flight FROM endpoints
+  WHERE id = ANY($1::text[]) AND status = 'active'
+  ORDER BY id
+  FOR NO KEY UPDATE`;
+
+/** Taken under the endpoint locks: no other claimer can add to these counts until we commit. */
+const IN_FLIGHT_SQL = `
+  SELECT endpoint_id, count(*) AS n FROM deliveries
+  WHERE status = 'in_flight' AND lease_expires_at > $1 AND endpoint_id = ANY($2::text[])
+  GROUP BY endpoint_id`;
+
+const LEASE_SQL = `
+  UPDATE deliveries AS d SET status = 'in_flight', lease_owner = $1, lease_expires_at = v.lease,
+    attempts = d.attempts + 1, next_attempt_at = NULL, updated_at = $2
+  FROM unnest($3::text[], $4::int8[]) AS v(id, lease)
+  WHERE d.id = v.id`;
+
+export class PgClaim {
+  constructor(private readonly pool: Pool) {}
+
+  async claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]> {
+    if (req.limit <= 0) return [];
+    return withTx(this.pool, (client) => this.claimInTx(client, req));
+  }
+
+  private async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
+    const saturated = (await client.query<{ endpoint_id: string }>(SATURATED_SQL, [now])).rows.map(
+      (r) => r.endpoint_id,
+    );
+    const { rows } = await client.query<CandidateRow>(CLAIM_CANDIDATES_SQL, [
+      now,
+      saturated,
+      limit * OVERFETCH,
+    ]);
+    if (rows.length === 0) return [];
+
+    const cancel: string[] = [];
+    const park: string[] = [];
+    const sendable: CandidateRow[] = [];
+    for (const row of rows) {
+      // Its endpoint was deleted after the event was matched: cancelled, as deleteEndpoint would have.
+      if (row.endpoint_status === null) cancel.push(row.id);
+      else if (row.endpoint_status !== 'active') park.push(row.id);
+      else sendable.push(row);
+    }
+    if (cancel.length > 0) {
+      await client.query(
+        `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = $1, updated_at = $1
+         WHERE id = ANY($2::text[])`,
+        [now, cancel],
+      );
+    }
+    // Parked: pending with no due time, until the endpoint is active again.
+    if (park.length > 0) {
+      await client.query(
+        'UPDATE deliveries SET next_attempt_at = NULL, updated_at = $1 WHERE id = ANY($2::text[])',
+        [now, park],
+      );
+    }
+    if (sendable.length === 0) return [];
+
+    const endpointIds = [...new Set(sendable.map((r) => r.endpoint_id))];
+    const limits = new Map<string, number>();
+    for (const r of (
+      await client.query<{ id: string; max_in_flight: number }>(LOCK_ENDPOINTS_SQL, [endpointIds])
+    ).rows)
+      limits.set(r.id, r.max_in_flight);
+    const inFlight = new Map<string, number>();
+    for (const r of (
+      await client.query<{ endpoint_id: string; n: number }>(IN_FLIGHT_SQL, [now, [...limits.keys()]])
+    ).rows)
+      inFlight.set(r.endpoint_id, r.n);
+
+    const claimed: ClaimedDelivery[] = [];
+    for (const row of sendable) {
+      if (claimed.length >= limit) break;
+      const max = limits.get(row.endpoint_id);
+      // Not in `limits`: paused or deleted since the candidate scan; left pending for the next claim.
+      if (max === undefined) continue;
+      const count = inFlight.get(row.endpoint_id) ?? 0;
+      if (count >= max) continue;
+      inFlight.set(row.endpoint_id, count + 1);
+      claimed.push({
+        id: row.id,
+        tenantId: row.tenant_id,
+        endpointId: row.endpoint_id,
+        eventId: row.event_id,
+        attemptNumber: row.attempts + 1,
+        trigger: row.next_trigger as AttemptTrigger,
+        eventType: row.type,
+        eventVersion: row.version,
+        resource: row.resource,
+        payload: row.payload,
+        eventCreatedAt: row.event_created_at,
+        // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
+        leaseExpiresAt: now + (row.timeout_ms ?? 0) + leaseMs,
+      });
+    }
+    if (claimed.length > 0) {
+      await client.query(LEASE_SQL, [
+        owner,
+        now,
+        claimed.map((c) => c.id),
+        claimed.map((c) => c.leaseExpiresAt),
+      ]);
+    }
+    return claimed;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The PostgreSQL connection pool and the few helpers every table module
+ * shares: transactions, parameter lists, error codes.
+ */
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type Queryable = pg.Pool | pg.PoolClient;
+
+export interface PgLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface PgOptions {
+  connectionString: string;
+  /** Tables live in this schema (search_path); created by migrate() when missing. */
+  schema?: string;
+  poolSize?: number;
+  logger?: PgLogger;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * Times are BIGINT epoch milliseconds and counts are BIGINT: both fit a JS
+ * number exactly (2^53 ms is year 287396), so they are parsed as numbers.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** Connection settings shared by the pool and the LISTEN connection. */
+export function clientConfig(opts: PgOptions): pg.ClientConfig {
+  return {
+    connectionString: opts.connectionString,
+    // Operators (and the tests) find Herald's sessions in pg_stat_activity by this name.
+    application_name: 'herald',
+    ...(opts.schema ? { options: `-c search_path=${quoteIdent(opts.schema)}` } : {}),
+    types,
+    // A query never waits forever for a connection: while the database is down the API answers 503.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+  };
+}
+
+export function createPool(opts: PgOptions): Pool {
+  const pool = new pg.Pool({ ...clientConfig(opts), max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  // An idle connection that dies (database restart, pg_terminate_backend) is
+  // reported here; without a listener Node would crash. The pool drops it and
+  // opens a new one on the next query.
+  pool.on('error', (err) => {
+    opts.logger?.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      'a PostgreSQL connection was lost; it will be replaced',
+    );
+  });
+  return pool;
+}
+
+/** Runs `fn` in one transaction on one pooled connection; rolls back on any error. */
+export async function withTx<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // A checked-out connection that dies emits 'error' on the client; the query in progress fails with it.
+  const onError = () => {};
+  client.on('error', onError);
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackErr) {
+      // The connection is unusable: have the pool close it rather than reuse it.
+      broken = rollbackErr as Error;
+    }
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Builds `$n` placeholders for SQL assembled at run time (optional filters). */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+export function fromJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+function sqlState(err: unknown): string | null {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return null;
+}
+
+export const isUniqueViolation = (err: unknown): boolean => sqlState(err) === '23505';
+export const isForeignKeyViolation = (err: unknown): boolean => sqlState(err) === '23503';
+
+/** Appends one row's values to per-column arrays (for `INSERT … SELECT * FROM unnest(…)`). */
+export function pushRow(columns: unknown[][], values: readonly unknown[]): void {
+  for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
+}

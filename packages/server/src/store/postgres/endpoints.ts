@@ -1,0 +1,133 @@
+import { HeraldError } from '../../domain/errors.ts';
+import type { Endpoint, Page, PageRequest } from '../../domain/types.ts';
+import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import type { EndpointPatch } from '../port.ts';
+import { isForeignKeyViolation, isUniqueViolation, type Pool, withTx } from './db.ts';
+import { ENDPOINT_COLUMNS, type EndpointRow, endpointFromRow, endpointValues } from './endpoint-rows.ts';
+
+const INSERT_SQL = `INSERT INTO endpoints (${ENDPOINT_COLUMNS.join(', ')})
+  VALUES (${ENDPOINT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+// id ($1) and tenant_id ($2) select the row; created_at never changes, so it is not a parameter.
+const UPDATE_COLUMNS = ENDPOINT_COLUMNS.filter((c) => c !== 'created_at');
+const UPDATE_SQL = `UPDATE endpoints SET ${UPDATE_COLUMNS.map((c, i) => [c, i + 1] as const)
+  .filter(([c]) => c !== 'id' && c !== 'tenant_id')
+  .map(([c, n]) => `${c} = $${n}`)
+  .join(', ')} WHERE id = $1 AND tenant_id = $2`;
+const CREATED_AT_INDEX = ENDPOINT_COLUMNS.indexOf('created_at');
+
+export class PgEndpoints {
+  constructor(private readonly pool: Pool) {}
+
+  async createEndpoint(endpoint: Endpoint): Promise<Endpoint> {
+    try {
+      await this.pool.query(INSERT_SQL, endpointValues(endpoint));
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new HeraldError('conflict', `endpoint '${endpoint.id}' exists already`);
+      if (isForeignKeyViolation(err)) {
+        throw new HeraldError(
+          'not_found',
+          `tenant '${endpoint.tenantId}' was not found; create the tenant first`,
+        );
+      }
+      throw err;
+    }
+    return (await this.getEndpoint(endpoint.tenantId, endpoint.id))!;
+  }
+
+  async getEndpoint(tenantId: string, id: string): Promise<Endpoint | null> {
+    const { rows } = await this.pool.query<EndpointRow>(
+      'SELECT * FROM endpoints WHERE id = $1 AND tenant_id = $2',
+      [id, tenantId],
+    );
+    return rows[0] ? endpointFromRow(rows[0]) : null;
+  }
+
+  async getEndpointsByIds(ids: string[]): Promise<Endpoint[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<EndpointRow>(
+      'SELECT * FROM endpoints WHERE id = ANY($1::text[])',
+      [ids],
+    );
+    return rows.map(endpointFromRow);
+  }
+
+  async listEndpoints(tenantId: string, page: PageRequest): Promise<Page<Endpoint>> {
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor);
+    const { rows } =
+      after === null
+        ? await this.pool.query<EndpointRow>(
+            'SELECT * FROM endpoints WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
+            [tenantId, limit + 1],
+          )
+        : await this.pool.query<EndpointRow>(
+            'SELECT * FROM endpoints WHERE tenant_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+            [tenantId, after, limit + 1],
+          );
+    return toPage(rows, limit, endpointFromRow, (r) => r.id);
+  }
+
+  async listReceivingEndpoints(tenantId: string): Promise<Endpoint[]> {
+    const { rows } = await this.pool.query<EndpointRow>(
+      "SELECT * FROM endpoints WHERE tenant_id = $1 AND status != 'disabled' ORDER BY id",
+      [tenantId],
+    );
+    return rows.map(endpointFromRow);
+  }
+
+  updateEndpoint(tenantId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+    return withTx(this.pool, async (client) => {
+      // Locked so that two concurrent patches apply one after the other, not lose one.
+      const { rows } = await client.query<EndpointRow>(
+        'SELECT * FROM endpoints WHERE id = $1 AND tenant_id = $2 FOR UPDATE',
+        [id, tenantId],
+      );
+      if (!rows[0]) return null;
+      const current = endpointFromRow(rows[0]);
+      const next: Endpoint = { ...current };
+      for (const [key, value] of Object.entries(patch)) {
+        // An absent field keeps its value; an explicit null clears it.
+        if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+      }
+      next.id = current.id;
+      next.tenantId = current.tenantId;
+      next.createdAt = current.createdAt;
+      next.hasResources = current.hasResources;
+      next.updatedAt = now;
+      await client.query(
+        UPDATE_SQL,
+        endpointValues(next).filter((_, i) => i !== CREATED_AT_INDEX),
+      );
+      if (patch.status === 'active') {
+        await client.query(
+          `UPDATE deliveries SET next_attempt_at = $1, updated_at = $1
+           WHERE endpoint_id = $2 AND status = 'pending' AND next_attempt_at IS NULL`,
+          [now, id],
+        );
+      }
+      return next;
+    });
+  }
+
+  deleteEndpoint(tenantId: string, id: string, now: number): Promise<boolean> {
+    return withTx(this.pool, async (client) => {
+      const found = await client.query('SELECT 1 FROM endpoints WHERE id = $1 AND tenant_id = $2', [
+        id,
+        tenantId,
+      ]);
+      if (found.rowCount === 0) return false;
+      // Deliveries are history: they stay (cancelled) after their endpoint is gone.
+      // The endpoint row is locked only after them, in the claim's order (deliveries, then endpoint).
+      await client.query(
+        `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, lease_owner = NULL,
+           lease_expires_at = NULL, completed_at = $1, updated_at = $1
+         WHERE endpoint_id = $2 AND status IN ('pending', 'in_flight')`,
+        [now, id],
+      );
+      await client.query('DELETE FROM endpoints WHERE id = $1 AND tenant_id = $2', [id, tenantId]);
+      return true;
+    });
+  }
+}

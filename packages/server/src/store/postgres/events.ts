@@ -1,0 +1,187 @@
+import { HeraldError } from '../../domain/errors.ts';
+import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '../../domain/types.ts';
+import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
+import {
+  isForeignKeyViolation,
+  isUniqueViolation,
+  Params,
+  type Pool,
+  pushRow,
+  type Queryable,
+  withTx,
+} from './db.ts';
+import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from './rows.ts';
+
+/** Events and their deliveries: the ingest hot path and the event views. */
+export class PgEvents {
+  constructor(private readonly pool: Pool) {}
+
+  async insertEvents(events: NewEvent[]): Promise<InsertedEvent[]> {
+    if (events.length === 0) return [];
+    for (let round = 0; ; round++) {
+      try {
+        return await withTx(this.pool, (client) => this.insertInTx(client, events));
+      } catch (err) {
+        // Another process stored the same idempotency key first: run again and
+        // answer with its event, as if it had been there from the start.
+        if (isUniqueViolation(err) && round < 2) continue;
+        if (isForeignKeyViolation(err)) throw await this.unknownTenant(events);
+        throw err;
+      }
+    }
+  }
+
+  private async insertInTx(client: Queryable, events: NewEvent[]): Promise<InsertedEvent[]> {
+    const results: InsertedEvent[] = [];
+    const endpointIds = [...new Set(events.flatMap((e) => e.deliveries.map((d) => d.endpointId)))];
+    // Callers park deliveries of endpoints that looked inactive; one activated
+    // meanwhile has already run its unpark, so its deliveries are made due here.
+    const active = new Set<string>();
+    if (events.some((e) => e.deliveries.some((d) => d.nextAttemptAt === null))) {
+      const { rows } = await client.query<{ id: string }>(
+        "SELECT id FROM endpoints WHERE id = ANY($1::text[]) AND status = 'active'",
+        [endpointIds],
+      );
+      for (const r of rows) active.add(r.id);
+    }
+    const ev: unknown[][] = [[], [], [], [], [], [], [], []];
+    const dl: unknown[][] = [[], [], [], [], []];
+    const seenKeys = new Map<string, InsertedEvent>();
+    for (const { event, deliveries } of events) {
+      if (event.idempotencyKey !== null) {
+        const key = `${event.tenantId}\n${event.idempotencyKey}`;
+        const earlier =
+          seenKeys.get(key) ?? (await this.earlier(client, event.tenantId, event.idempotencyKey));
+        if (earlier) {
+          results.push({ ...earlier, duplicate: true });
+          continue;
+        }
+      }
+      const row = [
+        event.id,
+        event.tenantId,
+        event.type,
+        event.version,
+        event.resource,
+        event.payload,
+        event.idempotencyKey,
+        event.createdAt,
+      ];
+      pushRow(ev, row);
+      const deliveryIds: string[] = [];
+      for (const d of deliveries) {
+        const due = d.nextAttemptAt ?? (active.has(d.endpointId) ? event.createdAt : null);
+        pushRow(dl, [d.id, event.tenantId, d.endpointId, event.id, due]);
+        deliveryIds.push(d.id);
+      }
+      const inserted: InsertedEvent = { event, deliveryIds, duplicate: false };
+      if (event.idempotencyKey !== null) seenKeys.set(`${event.tenantId}\n${event.idempotencyKey}`, inserted);
+      results.push(inserted);
+    }
+    // One statement per table whatever the batch size: a 1,000-event request is two round trips.
+    if (ev[0]!.length > 0) {
+      await client.query(
+        `INSERT INTO events (id, tenant_id, type, version, resource, payload, idempotency_key, created_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int8[])`,
+        ev,
+      );
+    }
+    if (dl[0]!.length > 0) {
+      await client.query(
+        `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, next_attempt_at,
+           next_trigger, created_at, updated_at)
+         SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, 'pending', 0, d.due, 'scheduled', e.created_at, e.created_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[]) AS d(id, tenant_id, endpoint_id, event_id, due)
+         JOIN events AS e ON e.id = d.event_id`,
+        dl,
+      );
+    }
+    return results;
+  }
+
+  private async earlier(client: Queryable, tenantId: string, key: string): Promise<InsertedEvent | null> {
+    const { rows } = await client.query<EventRow>(
+      'SELECT * FROM events WHERE tenant_id = $1 AND idempotency_key = $2',
+      [tenantId, key],
+    );
+    if (!rows[0]) return null;
+    const ids = await client.query<{ id: string }>(
+      'SELECT id FROM deliveries WHERE event_id = $1 ORDER BY id',
+      [rows[0].id],
+    );
+    return { event: eventFromRow(rows[0]), deliveryIds: ids.rows.map((r) => r.id), duplicate: true };
+  }
+
+  private async unknownTenant(events: NewEvent[]): Promise<HeraldError> {
+    const ids = [...new Set(events.map((e) => e.event.tenantId))];
+    const { rows } = await this.pool.query<{ id: string }>(
+      'SELECT id FROM tenants WHERE id = ANY($1::text[])',
+      [ids],
+    );
+    const known = new Set(rows.map((r) => r.id));
+    const unknown = ids.filter((id) => !known.has(id));
+    return new HeraldError(
+      'not_found',
+      `tenant '${unknown.join("', '")}' was not found; create the tenant first (nothing was stored)`,
+    );
+  }
+
+  async findEventByIdempotencyKey(tenantId: string, key: string): Promise<HeraldEvent | null> {
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT * FROM events WHERE tenant_id = $1 AND idempotency_key = $2',
+      [tenantId, key],
+    );
+    return rows[0] ? eventFromRow(rows[0]) : null;
+  }
+
+  async getEvent(tenantId: string, id: string): Promise<HeraldEvent | null> {
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT * FROM events WHERE id = $1 AND tenant_id = $2',
+      [id, tenantId],
+    );
+    return rows[0] ? eventFromRow(rows[0]) : null;
+  }
+
+  async listEvents(tenantId: string, filter: EventFilter, page: PageRequest): Promise<Page<HeraldEvent>> {
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor);
+    const p = new Params();
+    const where = [`tenant_id = ${p.add(tenantId)}`];
+    if (filter.type !== undefined) where.push(`type = ${p.add(filter.type)}`);
+    if (filter.resource !== undefined) where.push(`resource = ${p.add(filter.resource)}`);
+    if (filter.since !== undefined) where.push(`created_at >= ${p.add(filter.since)}`);
+    if (filter.until !== undefined) where.push(`created_at <= ${p.add(filter.until)}`);
+    if (after !== null) where.push(`id < ${p.add(after)}`);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${p.add(limit + 1)}`,
+      p.values,
+    );
+    return toPage(rows, limit, eventFromRow, (r) => r.id);
+  }
+
+  async listDeliveriesForEvent(tenantId: string, eventId: string): Promise<Delivery[]> {
+    const { rows } = await this.pool.query<DeliveryRow>(
+      'SELECT * FROM deliveries WHERE event_id = $1 AND tenant_id = $2 ORDER BY id',
+      [eventId, tenantId],
+    );
+    return rows.map(deliveryFromRow);
+  }
+
+  async getDelivery(id: string): Promise<Delivery | null> {
+    const { rows } = await this.pool.query<DeliveryRow>('SELECT * FROM deliveries WHERE id = $1', [id]);
+    return rows[0] ? deliveryFromRow(rows[0]) : null;
+  }
+
+  async countDeliveries(filter: { status?: DeliveryStatus; endpointId?: string }): Promise<number> {
+    const p = new Params();
+    const where: string[] = [];
+    if (filter.endpointId !== undefined) where.push(`endpoint_id = ${p.add(filter.endpointId)}`);
+    if (filter.status !== undefined) where.push(`status = ${p.add(filter.status)}`);
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*) AS n FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      p.values,
+    );
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Everything that moves a delivery after its claim: completion (group
+ * commit of attempts and outcomes), release, lease reclaim, manual retry.
+ */
+import type { CompletedAttempt, RetryRequest } from '../port.ts';
+import { type Pool, pushRow, withTx } from './db.ts';
+import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
+
+// Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
+const APPLY_OUTCOMES_SQL = `
+  UPDATE deliveries AS d SET status = v.status, next_attempt_at = v.next_at, completed_at = v.completed_at,
+    lease_owner = NULL, lease_expires_at = NULL, last_status_code = v.code, last_error = v.error,
+    next_trigger = 'scheduled', updated_at = $1
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int[], $8::text[])
+    AS v(id, owner, status, next_at, completed_at, code, error)
+  WHERE d.id = v.id AND d.status = 'in_flight' AND d.lease_owner = v.owner`;
+
+export class PgQueue {
+  constructor(private readonly pool: Pool) {}
+
+  async completeDeliveries(results: CompletedAttempt[], now: number): Promise<void> {
+    if (results.length === 0) return;
+    const cols: unknown[][] = [[], [], [], [], [], [], []];
+    for (const { deliveryId, owner, outcome, attempt } of results) {
+      const pending = outcome.status === 'pending';
+      pushRow(cols, [
+        deliveryId,
+        owner,
+        outcome.status,
+        pending ? outcome.nextAttemptAt : null,
+        pending ? null : now,
+        attempt.responseStatus,
+        attempt.error?.message ?? null,
+      ]);
+    }
+    const disables = results.filter((r) => r.disableEndpoint);
+    await withTx(this.pool, async (client) => {
+      // A retried write of the same batch must not fail on attempts it already stored.
+      await client.query(
+        `${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`,
+        attemptColumns(results.map((r) => r.attempt)),
+      );
+      await client.query(APPLY_OUTCOMES_SQL, [now, ...cols]);
+      // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
+      for (const r of disables) {
+        await client.query(
+          `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
+           WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = $3)`,
+          [r.disableEndpoint!.reason, now, r.deliveryId],
+        );
+      }
+    });
+  }
+
+  async releaseDeliveries(owner: string, ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, attempts = greatest(attempts - 1, 0),
+         lease_owner = NULL, lease_expires_at = NULL, updated_at = $1
+       WHERE id = ANY($2::text[]) AND status = 'in_flight' AND lease_owner = $3`,
+      [now, ids, owner],
+    );
+  }
+
+  async reclaimExpiredLeases(now: number): Promise<number> {
+    // SKIP LOCKED: several workers sweeping at once split the work instead of queueing on each other.
+    const result = await this.pool.query(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, lease_owner = NULL,
+         lease_expires_at = NULL, updated_at = $1
+       WHERE id IN (
+         SELECT id FROM deliveries WHERE status = 'in_flight' AND lease_expires_at <= $1
+         FOR UPDATE SKIP LOCKED)
+       AND status = 'in_flight' AND lease_expires_at <= $1`,
+      [now],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ at: number }>(
+      `SELECT next_attempt_at AS at FROM deliveries
+       WHERE status = 'pending' AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1`,
+    );
+    return rows[0]?.at ?? null;
+  }
+
+  retryDeliveries(req: RetryRequest): Promise<string[]> {
+    return withTx(this.pool, async (client) => {
+      const owns = await client.query('SELECT 1 FROM events WHERE id = $1 AND tenant_id = $2', [
+        req.eventId,
+        req.tenantId,
+      ]);
+      if (owns.rowCount === 0) return [];
+      // A spent attempt budget does not block a manual retry (an explicit human
+      // action), so `attempts` is left as it is. Deliveries whose endpoint is gone stay cancelled.
+      const { rows } = await client.query<{ id: string }>(
+        `UPDATE deliveries AS d SET status = 'pending',
+           next_attempt_at = CASE WHEN p.status = 'active' THEN $1::int8 ELSE NULL END,
+           next_trigger = 'manual', completed_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
+           updated_at = $1
+         FROM endpoints AS p
+         WHERE p.id = d.endpoint_id AND p.tenant_id = $3
+           AND d.event_id = $2 AND d.tenant_id = $3 AND d.status != 'in_flight'
+           AND ($4::text IS NULL OR d.endpoint_id = $4)
+         RETURNING d.id`,
+        [req.now, req.eventId, req.tenantId, req.endpointId ?? null],
+      );
+      return rows.map((r) => r.id).sort();
+    });
+  }
+}
