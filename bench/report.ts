@@ -177,12 +177,12 @@ export function toMarkdown(report: ScenarioReport): string {
     '',
     `Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; ${m.date}; load average at start ${m.loadAverage1m}.`,
     '',
-    '| contender | variant | complete | delivered | end-to-end /s | ingest /s | drain /s | p50 ms | p95 ms | p99 ms | peak RSS MB (process) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| contender | variant | complete | delivered | end-to-end /s | ingest /s | drain /s | p50 ms | p95 ms | p99 ms | peak RSS MB (process) | RSS MB drain start → end |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.results) {
     lines.push(
-      `| ${r.contender} | ${r.variant} | ${r.complete ? 'yes' : 'NO'} | ${fmt(r.deliveredOk)}/${fmt(r.expectedOk)} | ${fmt(r.endToEndPerSec)} | ${fmt(r.ingestPerSec)} | ${fmt(r.drainPerSec)} | ${fmt(r.latency?.p50)} | ${fmt(r.latency?.p95)} | ${fmt(r.latency?.p99)} | ${fmt(r.peakRssMb)} (${r.memoryOf}) |`,
+      `| ${r.contender} | ${r.variant} | ${r.complete ? 'yes' : 'NO'} | ${fmt(r.deliveredOk)}/${fmt(r.expectedOk)} | ${fmt(r.endToEndPerSec)} | ${fmt(r.ingestPerSec)} | ${fmt(r.drainPerSec)} | ${fmt(r.latency?.p50)} | ${fmt(r.latency?.p95)} | ${fmt(r.latency?.p99)} | ${fmt(r.peakRssMb)} (${r.memoryOf}) | ${fmt(r.rssAtDrainStartMb)} → ${fmt(r.rssAtEndMb)} |`,
     );
   }
   for (const line of report.skipped) lines.push('', `Skipped: ${line}`);

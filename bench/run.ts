@@ -4,9 +4,10 @@
  * after the other, with the same receiver, payload and signing, and writes
  * `<out>/<scenario>.json` and `.md` (default out: bench/results).
  * With HERALD_BENCH_PG=postgres://… and a PostgreSQL adapter present, Herald
- * also runs on PostgreSQL (the database should be empty).
+ * also runs on PostgreSQL (in a fresh schema, dropped afterwards).
  */
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,7 +38,7 @@ export interface BenchOptions {
   rate?: number;
   contenders: ContenderName[];
   out: string;
-  /** Write a CPU profile of each Herald process and print its top functions. */
+  /** Write a CPU profile of each Herald process (under the OS temp dir) and print its top functions. */
   profile: boolean;
   log: (line: string) => void;
 }
@@ -139,7 +140,7 @@ async function runScenario(
         else if (contender === 'baseline') raw = await runBaseline(variant.name, workload, targets, receiver);
         else {
           const cpuProfDir = opts.profile
-            ? join(opts.out, 'profiles', `${scenario.name}-${variant.name}`)
+            ? join(tmpdir(), 'herald-bench-profiles', `${scenario.name}-${variant.name}-${Date.now()}`)
             : undefined;
           if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
           const database = contender === 'herald-pg' ? process.env.HERALD_BENCH_PG! : 'sqlite';

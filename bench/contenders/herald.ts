@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, MemorySampler, sleep, stopChild } from '../lib/procs.ts';
 import type { Receiver } from '../lib/receiver-handle.ts';
-import { BENCH_SECRET, type Workload } from '../lib/workload.ts';
+import { BENCH_SECRET, runTag, type Workload } from '../lib/workload.ts';
 import type { ContenderName, RawRun } from './measure.ts';
 import { expectedOk, STALL_MS, startProducer, warmupWait } from './producer-handle.ts';
 
@@ -15,7 +15,7 @@ const API_KEY = 'hk_bench_admin_key_0123456789abcdef';
 const TENANT = 'bench';
 
 export interface HeraldOptions {
-  /** `sqlite` (a fresh file in a temp dir) or a `postgres://` URL (should be an empty database). */
+  /** `sqlite` (a fresh file in a temp dir) or a `postgres://` URL (each run gets a fresh schema in it). */
   database: 'sqlite' | string;
   /** Directory for a V8 CPU profile of the Herald process, written when it exits. */
   cpuProfDir?: string;
@@ -68,6 +68,27 @@ async function startHerald(opts: HeraldOptions, dir: string): Promise<{ child: C
   throw new Error('herald did not answer /healthz within 30 s');
 }
 
+/** The PostgreSQL URL with a fresh schema of its own (Herald creates it), so every run starts empty. */
+function freshSchema(databaseUrl: string): { url: string; schema: string } {
+  const schema = `herald_bench_${runTag()}`;
+  const url = new URL(databaseUrl);
+  url.searchParams.set('schema', schema);
+  return { url: url.toString(), schema };
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const url = new URL(databaseUrl);
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function runHerald(
   name: ContenderName,
   variant: string,
@@ -77,7 +98,8 @@ export async function runHerald(
   opts: HeraldOptions,
 ): Promise<RawRun> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const { child, url } = await startHerald(opts, dir);
+  const pgTarget = opts.database === 'sqlite' ? null : freshSchema(opts.database);
+  const { child, url } = await startHerald(pgTarget ? { ...opts, database: pgTarget.url } : opts, dir);
   const memory = new MemorySampler(child.pid!).start();
   let producer: ChildProcess | null = null;
   try {
@@ -133,6 +155,7 @@ export async function runHerald(
     if (producer) await stopChild(producer, 2000);
     await stopChild(child, 15_000);
     rmSync(dir, { recursive: true, force: true });
+    if (pgTarget) await dropSchema(pgTarget.url, pgTarget.schema);
   }
 }
 

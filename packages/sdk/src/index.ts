@@ -1,4 +1,5 @@
 export { challengeResponse, isValidChallengeResponse } from './challenge.ts';
+export * from './client/index.ts';
 export { WebhookVerificationError, type WebhookVerificationErrorCode } from './errors.ts';
 export { getHeader, type HeadersLike } from './headers.ts';
 export { type HmacOptions, type HmacVerifyOptions, signHmacSha256, verifyHmacSha256 } from './hmac.ts';
@@ -35,4 +36,3 @@ export {
 } from './standard-webhooks.ts';
 export { DEFAULT_VERIFICATION_KEY_HEADER, verifyVerificationKey } from './verification-key.ts';
 export { type VerifyOptions, verifyWebhook } from './verify.ts';
-export * from './client/index.ts';

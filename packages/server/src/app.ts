@@ -7,21 +7,23 @@ import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, hashKey } from './api/app.ts';
 import type { HeraldConfig } from './config.ts';
-import { HeraldError } from './domain/errors.ts';
 import { loadConfigFile } from './config-file.ts';
 import { syncConfigFile } from './config-sync.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { createHttpClient } from './delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from './delivery/ssrf.ts';
+import { DEFAULT_FLOW_POLICY } from './domain/circuit.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
+import { HeraldError } from './domain/errors.ts';
 import { newId, randomToken } from './domain/ids.ts';
 import type { Logger } from './logger.ts';
 import { instrumentStore } from './ops/instrument.ts';
 import { JobRunner } from './ops/jobs.ts';
 import { PrometheusMetrics } from './ops/metrics.ts';
+import { OperationalEvents } from './ops/operational-events.ts';
 import { RetentionLoop } from './ops/retention.ts';
-import type { OpsStore } from './store/ops-port.ts';
 import { openStore } from './store/open.ts';
+import type { OpsStore } from './store/ops-port.ts';
 import type { Store } from './store/port.ts';
 import { HERALD_VERSION } from './version.ts';
 
@@ -61,6 +63,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   try {
     await store.migrate();
     generatedAdminKey = await ensureAdminKey(store, config, clock);
+    store.configureFlow({ ...DEFAULT_FLOW_POLICY, ...config.flow });
     // Applied by processes that serve the API, so a fleet of workers does not race to apply it.
     if (configFile && role !== 'worker') {
       const summary = await syncConfigFile(store, configFile.config, {
@@ -96,14 +99,34 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
         version: HERALD_VERSION,
       },
       portal: { publicUrl: config.publicUrl, ...config.portal },
+      metrics,
+      metricsPublic: config.metricsPublic,
     });
     url = await api.listen({ host: config.host, port: config.port });
   }
 
   let dispatcher: Dispatcher | null = null;
+  let operational: OperationalEvents | null = null;
   if (role === 'all' || role === 'worker') {
+    operational = new OperationalEvents({
+      // Herald's own notices are not the platform's ingest: they stay out of the accepted-events metric.
+      store: rawStore,
+      clock: () => clock.now(),
+      logger,
+      tenantId: config.operatorTenant,
+    });
+    await operational.setup();
+    const reporter = operational;
     dispatcher = new Dispatcher(
-      { store, logger, clock, random: Math.random, sender: http, userAgent: `Herald/${HERALD_VERSION}` },
+      {
+        store,
+        logger,
+        clock,
+        random: Math.random,
+        sender: http,
+        userAgent: `Herald/${HERALD_VERSION}`,
+        onTransitions: (t) => reporter.report(t),
+      },
       { concurrency: config.workerConcurrency },
     );
     dispatcher.start();
@@ -130,6 +153,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       await jobs?.stop();
       await retention?.stop();
       await dispatcher?.stop();
+      await operational?.flush();
       await http.close();
       await store.close();
     })();

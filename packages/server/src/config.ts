@@ -41,6 +41,13 @@ const Env = Type.Object({
   HERALD_PORTAL_ACCENT: Type.String({ pattern: '^#[0-9a-fA-F]{6}$', default: '#4f46e5' }),
   HERALD_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 30 }),
   HERALD_METRICS_PUBLIC: Type.Optional(Type.Boolean()),
+  HERALD_OPERATOR_TENANT: Type.String({
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+    default: 'herald-operator',
+  }),
+  HERALD_DISABLE_AFTER_MS: Type.Integer({ minimum: 60_000, default: 5 * 24 * 3600_000 }),
+  HERALD_CIRCUIT_FAILURE_THRESHOLD: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  HERALD_CIRCUIT_COOLDOWN_MS: Type.Integer({ minimum: 1000, maximum: 3600_000, default: 30_000 }),
 });
 
 type Env = Static<typeof Env>;
@@ -71,6 +78,14 @@ export interface HeraldConfig {
   readonly retentionDays: number;
   /** `/metrics` without a key. Default: true when listening on loopback only, else an admin key is needed. */
   readonly metricsPublic: boolean;
+  /** The tenant whose endpoints receive operational events (created at start). */
+  readonly operatorTenant: string;
+  /** Circuit breaker and auto-disable: failures that open a circuit, its first cooldown, and how long an endpoint may fail before it is disabled. */
+  readonly flow: {
+    readonly failureThreshold: number;
+    readonly cooldownMs: number;
+    readonly disableAfterMs: number;
+  };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -125,6 +140,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicUrl: e.HERALD_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     retentionDays: e.HERALD_RETENTION_DAYS,
     metricsPublic: e.HERALD_METRICS_PUBLIC ?? LOOPBACK_HOSTS.has(e.HERALD_HOST),
+    operatorTenant: e.HERALD_OPERATOR_TENANT,
+    flow: Object.freeze({
+      failureThreshold: e.HERALD_CIRCUIT_FAILURE_THRESHOLD,
+      cooldownMs: e.HERALD_CIRCUIT_COOLDOWN_MS,
+      disableAfterMs: e.HERALD_DISABLE_AFTER_MS,
+    }),
     portal: Object.freeze({
       name: e.HERALD_PORTAL_NAME,
       logoUrl: e.HERALD_PORTAL_LOGO_URL ?? null,

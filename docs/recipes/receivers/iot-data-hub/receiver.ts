@@ -36,11 +36,12 @@ export function createIotReceiver(opts: {
     }
     try {
       const raw = await readRawBody(req);
-      const event = verifyNodeRequest(req, raw, {
+      const body = verifyNodeRequest(req, raw, {
         secret: opts.secret,
         scheme: IOT_SIGNATURE,
-      }) as IotEnvelope;
-      opts.onEvent(event);
+      }) as IotEnvelope | IotEnvelope[];
+      // A subscription with batching on receives a JSON array of events in one request.
+      for (const event of Array.isArray(body) ? body : [body]) opts.onEvent(event);
       res.writeHead(202).end();
     } catch (err) {
       res.writeHead(err instanceof WebhookVerificationError ? 401 : 500).end(String((err as Error).message));

@@ -187,8 +187,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerJobRoutes(app, routeDeps);
   registerRecoveryRoutes(app, routeDeps);
   const ops = (store as Store & { ops?: OpsStore }).ops ?? null;
-  const metrics =
-    deps.metrics ?? new PrometheusMetrics(ops, { now: clock }, { processMetrics: false });
+  const metrics = deps.metrics ?? new PrometheusMetrics(ops, { now: clock }, { processMetrics: false });
   registerMetricsRoutes(app, metrics, { public: deps.metricsPublic ?? false });
   registerDashboardRoutes(app, deps.dashboardDir);
 

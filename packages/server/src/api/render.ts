@@ -5,6 +5,7 @@
 import type { Static } from '@sinclair/typebox';
 import { redactUrl, VERIFICATION_KEY_PLACEHOLDER } from '../domain/redact.ts';
 import type { Attempt, Delivery, Endpoint, EventType, HeraldEvent, Tenant } from '../domain/types.ts';
+import type { BatchAttemptInfo, CircuitSummary } from '../store/port.ts';
 import type { AttemptSchema } from './schemas/attempts.ts';
 import type { EndpointSchema } from './schemas/endpoints.ts';
 import type { EventTypeSchema } from './schemas/event-types.ts';
@@ -48,8 +49,11 @@ export function displayUrl(url: string): string {
     : url;
 }
 
-export function renderEndpoint(e: Endpoint): Static<typeof EndpointSchema> {
+const CLOSED_CIRCUIT: CircuitSummary = { state: 'closed', failures: 0, openedAt: null };
+
+export function renderEndpoint(e: Endpoint, circuit = CLOSED_CIRCUIT): Static<typeof EndpointSchema> {
   return {
+    circuit: { state: circuit.state, failures: circuit.failures, openedAt: isoOrNull(circuit.openedAt) },
     id: e.id,
     tenantId: e.tenantId,
     url: displayUrl(e.url),
@@ -110,13 +114,16 @@ export function renderEvent(e: HeraldEvent, deliveries: Delivery[]): Static<type
   };
 }
 
-export function renderAttempt(a: Attempt): Static<typeof AttemptSchema> {
+/** `batchId` and `eventIds` come with attempts the store returns; an attempt built elsewhere falls back to its event. */
+export function renderAttempt(a: Attempt & Partial<BatchAttemptInfo>): Static<typeof AttemptSchema> {
   return {
     id: a.id,
     requestId: a.requestId,
     eventId: a.eventId,
     endpointId: a.endpointId,
     deliveryId: a.deliveryId,
+    batchId: a.batchId ?? null,
+    eventIds: a.eventIds ?? (a.eventId === null ? [] : [a.eventId]),
     eventType: a.eventType,
     attemptNumber: a.attemptNumber,
     trigger: a.trigger,

@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
+import type { FlowTransition } from '../domain/circuit.ts';
 import { newId } from '../domain/ids.ts';
-import type { ClaimedDelivery, Store } from '../store/port.ts';
+import type {
+  ClaimedBatch,
+  ClaimedDelivery,
+  CompletedAttempt,
+  CompletedBatch,
+  Store,
+} from '../store/port.ts';
 import { type AttemptRunnerDeps, runAttempt } from './attempt-runner.ts';
+import { runBatch } from './batch-runner.ts';
 import { CompletionBuffer } from './completion-buffer.ts';
 import { EndpointCache } from './endpoint-cache.ts';
 
@@ -32,6 +40,8 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
 export interface DispatcherDeps extends AttemptRunnerDeps {
   store: Store;
   logger: Logger;
+  /** Hears what completions did to endpoints and deliveries (ops/operational-events.ts). */
+  onTransitions?: (transitions: FlowTransition[]) => void;
 }
 
 /**
@@ -58,7 +68,23 @@ export class Dispatcher {
   ) {
     this.options = { ...DEFAULT_DISPATCHER_OPTIONS, ...options };
     this.endpoints = new EndpointCache(deps.store);
-    this.completions = new CompletionBuffer(deps.store, () => deps.clock.now(), deps.logger);
+    this.completions = new CompletionBuffer(this.reportingStore(), () => deps.clock.now(), deps.logger);
+  }
+
+  /** The store as the completion buffer sees it: its transitions go to `onTransitions` once committed. */
+  private reportingStore(): Store {
+    const { store, onTransitions } = this.deps;
+    const completeDeliveries = async (results: CompletedAttempt[], now: number) => {
+      const transitions = (await store.completeDeliveries(results, now)) ?? [];
+      for (const t of transitions)
+        if (t.type === 'endpoint.disabled') this.endpoints.invalidate(t.endpointId);
+      if (transitions.length > 0) onTransitions?.(transitions);
+      return transitions;
+    };
+    return new Proxy(store, {
+      get: (target, prop) =>
+        prop === 'completeDeliveries' ? completeDeliveries : (Reflect.get(target, prop, target) as unknown),
+    });
   }
 
   start(): void {
@@ -149,6 +175,9 @@ export class Dispatcher {
   }
 
   private async claimRound(): Promise<{ claimed: number; requested: number }> {
+    // Store finished results first: the claim counts in-flight rows per endpoint,
+    // and a result still in the buffer would make its endpoint look full.
+    await this.completions.flush();
     const now = this.deps.clock.now();
     if (now - this.lastSweepAt >= this.options.sweepIntervalMs) {
       this.lastSweepAt = now;
@@ -165,7 +194,10 @@ export class Dispatcher {
       leaseMs: this.options.leaseMarginMs,
       now,
     });
-    if (claimed.length === 0) return { claimed: 0, requested };
+    const batches = await this.claimBatches(free - claimed.length, now);
+    // Batches only add to the round: finding none never stops a full delivery claim from going again.
+    const total = { claimed: claimed.length + batches.claimed, requested: requested + batches.claimed };
+    if (claimed.length === 0) return total;
     const endpoints = await this.endpoints.getMany(
       claimed.map((c) => c.endpointId),
       now,
@@ -180,7 +212,69 @@ export class Dispatcher {
       this.launch(delivery, endpoint);
     }
     if (unsendable.length > 0) await this.deps.store.releaseDeliveries(this.owner, unsendable, now);
-    return { claimed: claimed.length, requested };
+    return total;
+  }
+
+  /** Batches of batching endpoints: each is one request, so it takes one slot of `concurrency`. */
+  private async claimBatches(free: number, now: number): Promise<{ claimed: number; requested: number }> {
+    const requested = Math.min(free, this.options.claimBatch);
+    if (requested <= 0) return { claimed: 0, requested: 0 };
+    const batches = await this.deps.store.claimBatches({
+      owner: this.owner,
+      limit: requested,
+      leaseMs: this.options.leaseMarginMs,
+      now,
+    });
+    if (batches.length === 0) return { claimed: 0, requested };
+    const endpoints = await this.endpoints.getMany(
+      batches.map((b) => b.endpointId),
+      now,
+    );
+    const unsendable: string[] = [];
+    for (const batch of batches) {
+      const endpoint = endpoints.get(batch.endpointId);
+      if (endpoint?.status !== 'active') unsendable.push(batch.id);
+      else this.launchBatch(batch, endpoint);
+    }
+    if (unsendable.length > 0) await this.deps.store.releaseBatches(this.owner, unsendable, now);
+    return { claimed: batches.length, requested };
+  }
+
+  private launchBatch(batch: ClaimedBatch, endpoint: Parameters<typeof runBatch>[3]): void {
+    const task = runBatch(this.deps, this.owner, batch, endpoint)
+      .then(async (result) => {
+        if (result.disableEndpoint) this.endpoints.invalidate(endpoint.id);
+        await this.storeBatchResult(result);
+      })
+      .catch((err: unknown) => {
+        // As for a single delivery: the lease ends and the batch is sent again, so nothing is lost.
+        this.deps.logger.error({ err, batchId: batch.id }, 'unexpected error while sending a batch');
+      })
+      .finally(() => {
+        this.inFlight.delete(task);
+        this.notify();
+      });
+    this.inFlight.add(task);
+  }
+
+  /**
+   * A batch's result is written on its own (it already carries many events).
+   * A failed write is retried while the worker runs; the lease keeps the batch safe meanwhile.
+   */
+  private async storeBatchResult(result: CompletedBatch): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.deps.store.completeBatches([result], this.deps.clock.now());
+        return;
+      } catch (err) {
+        this.deps.logger.error(
+          { err, batchId: result.batchId, failures },
+          'could not record a batch result; retrying',
+        );
+        if (!this.running || failures >= 10) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+      }
+    }
   }
 
   private launch(delivery: ClaimedDelivery, endpoint: Parameters<typeof runAttempt>[3]): void {

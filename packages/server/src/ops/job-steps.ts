@@ -30,7 +30,10 @@ export interface StepDeps {
 async function requireEndpoint(store: Store, job: Job, endpointId: string): Promise<Endpoint> {
   const endpoint = await store.getEndpoint(job.tenantId, endpointId);
   if (!endpoint) {
-    throw new HeraldError('not_found', `endpoint '${endpointId}' was deleted while the job ran; nothing more was done`);
+    throw new HeraldError(
+      'not_found',
+      `endpoint '${endpointId}' was deleted while the job ran; nothing more was done`,
+    );
   }
   return endpoint;
 }

@@ -91,7 +91,10 @@ export class RetentionLoop {
       this.runOnce()
         .then((counts) => {
           if (counts.attempts + counts.events + counts.opsRows > 0) {
-            this.deps.logger.info({ ...counts, retentionDays: this.options.retentionDays }, 'retention purge');
+            this.deps.logger.info(
+              { ...counts, retentionDays: this.options.retentionDays },
+              'retention purge',
+            );
           }
         })
         .catch((err: unknown) => this.deps.logger.error({ err }, 'retention purge failed; retrying next run'))

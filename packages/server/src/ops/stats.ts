@@ -4,12 +4,7 @@
  * bucket, so an estimate is as precise as the bucket it falls in).
  */
 import { HeraldError } from '../domain/errors.ts';
-import {
-  LATENCY_BOUNDS_MS,
-  type OpsStore,
-  type StatsRow,
-  type StatusClass,
-} from '../store/ops-port.ts';
+import { LATENCY_BOUNDS_MS, type OpsStore, type StatsRow, type StatusClass } from '../store/ops-port.ts';
 
 export const BUCKETS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
 export type BucketName = keyof typeof BUCKETS;
@@ -82,7 +77,8 @@ function addInto(into: StatsRow, row: StatsRow): void {
   into.succeeded += row.succeeded;
   into.failed += row.failed;
   into.dropped += row.dropped;
-  for (const k of Object.keys(into.statusClasses) as StatusClass[]) into.statusClasses[k] += row.statusClasses[k];
+  for (const k of Object.keys(into.statusClasses) as StatusClass[])
+    into.statusClasses[k] += row.statusClasses[k];
   row.latency.forEach((n, i) => {
     into.latency[i] = (into.latency[i] ?? 0) + n;
   });

@@ -195,4 +195,3 @@ export function opsOf(store: Store): OpsStore {
   }
   return ops;
 }
-

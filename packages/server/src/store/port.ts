@@ -12,6 +12,8 @@
  *   with an opaque cursor: `nextCursor` is null on the last page.
  * - Times are epoch milliseconds.
  */
+
+import type { CircuitState, FlowPolicy, FlowTransition } from '../domain/circuit.ts';
 import type {
   ApiKey,
   Attempt,
@@ -229,7 +231,7 @@ export interface Store {
    */
   claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]>;
   /** Records attempts and applies outcomes, all in one transaction. */
-  completeDeliveries(results: CompletedAttempt[], now: number): Promise<void>;
+  completeDeliveries(results: CompletedAttempt[], now: number): Promise<FlowTransition[]>;
   /** Gives back leased deliveries unsent (shutdown, endpoint not active): pending again, attempt not counted. */
   releaseDeliveries(owner: string, ids: string[], now: number): Promise<void>;
   /** In-flight deliveries whose lease ended (a worker died) become pending and due now. Returns how many. */
@@ -256,4 +258,66 @@ export interface Store {
   notifyWork(): void;
   /** Subscribes to work notifications. Returns an unsubscribe function. */
   onWork(listener: () => void): () => void;
+
+  // Batching ----------------------------------------------------------------
+  /**
+   * Claims up to `limit` batches for endpoints with `batch` set (whose
+   * deliveries `claimDeliveries` never takes): due retries of earlier batches,
+   * batches whose lease ended, and new ones of up to `maxSize` of the oldest
+   * unbatched deliveries, formed once `maxSize` are waiting or the oldest has
+   * waited `maxWaitMs`. A batch counts as one request against `maxInFlight`.
+   * Each claim counts one attempt of the batch and of every delivery in it.
+   */
+  claimBatches(req: ClaimRequest): Promise<ClaimedBatch[]>;
+  /** Records each batch's attempt and applies its outcome to the batch and all its deliveries, in one transaction. */
+  completeBatches(results: CompletedBatch[], now: number): Promise<void>;
+  /** Gives back leased batches unsent: pending again, due now, attempt not counted. */
+  releaseBatches(owner: string, ids: string[], now: number): Promise<void>;
+
+  // Flow control --------------------------------------------------------------
+  // (completeDeliveries above returns the FlowTransitions its transaction caused.)
+  /** Circuit-breaker and auto-disable thresholds for completions in this process. */
+  configureFlow(policy: FlowPolicy): void;
+  /** Circuit state of the endpoints (closed for those that never failed), for the API. */
+  getCircuits(endpointIds: string[]): Promise<Map<string, CircuitSummary>>;
+}
+
+// Flow control ----------------------------------------------------------------
+
+export interface CircuitSummary {
+  state: CircuitState;
+  /** Consecutive failed attempts. */
+  failures: number;
+  openedAt: number | null;
+}
+
+// Batching ------------------------------------------------------------------
+
+/** A batch handed to a worker: one request carrying every event of `deliveries`, oldest first. */
+export interface ClaimedBatch {
+  /** `msg_…`: the request's `webhook-id`, the same on every retry of the batch. */
+  id: string;
+  tenantId: string;
+  endpointId: string;
+  attemptNumber: number;
+  leaseExpiresAt: number;
+  deliveries: ClaimedDelivery[];
+}
+
+export interface CompletedBatch {
+  batchId: string;
+  owner: string;
+  /** deliveryId null, eventId the first event's; written even if the lease was lost meanwhile. */
+  attempt: Attempt;
+  /** The events the request carried, in body order. */
+  eventIds: string[];
+  /** Applied to the batch and all its deliveries, only while `owner` still holds the batch's lease. */
+  outcome: DeliveryOutcome;
+  disableEndpoint?: { reason: string };
+}
+
+/** What the attempt log adds to an attempt that sent a batch. */
+export interface BatchAttemptInfo {
+  batchId: string | null;
+  eventIds: string[];
 }

@@ -38,7 +38,11 @@ describe('GET /metrics', () => {
       const app = await buildApi({ store, clock: () => h.clock.now, metrics, metricsPublic: false });
       try {
         expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-        const res = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        const res = await app.inject({
+          method: 'GET',
+          url: '/metrics',
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        });
         expect(res.statusCode).toBe(200);
         expect(res.headers['content-type']).toContain('text/plain');
         const text = res.body;
@@ -68,5 +72,23 @@ describe('GET /metrics', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('counting completions', () => {
+  it('counts a batch as one attempt that settles every delivery it carried', async () => {
+    const { countBatches, countCompletions } = await import('../../src/ops/instrument.ts');
+    const seen: string[] = [];
+    const fake = {
+      deliveryCompleted: (outcome: string, count = 1) => seen.push(`${outcome}×${count}`),
+      attemptFinished: (ms: number) => seen.push(`attempt ${ms}ms`),
+      eventsAccepted: () => {},
+    };
+    const attempt = { durationMs: 12 } as Parameters<typeof countBatches>[1][number]['attempt'];
+    countBatches(fake, [
+      { batchId: 'b1', owner: 'w', attempt, eventIds: ['e1', 'e2', 'e3'], outcome: { status: 'succeeded' } },
+    ]);
+    countCompletions(fake, [{ deliveryId: 'd1', owner: 'w', attempt, outcome: { status: 'failed' } }]);
+    expect(seen).toEqual(['attempt 12ms', 'succeeded×3', 'attempt 12ms', 'failed×1']);
   });
 });

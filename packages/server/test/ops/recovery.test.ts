@@ -43,14 +43,39 @@ describe('recovery jobs', () => {
   });
 
   const dispatcher = () =>
-    new Dispatcher({ store: h.store, sender: http, clock, random: () => 0.5, userAgent: 'Herald/test', logger });
+    new Dispatcher({
+      store: h.store,
+      sender: http,
+      clock,
+      random: () => 0.5,
+      userAgent: 'Herald/test',
+      logger,
+    });
+  /**
+   * Runs dispatcher rounds until nothing is pending, moving the fake clock a
+   * minute between rounds: after an outage the endpoint's circuit may hold
+   * deliveries back until a probe succeeds.
+   */
+  const drain = async () => {
+    const d = dispatcher();
+    for (let round = 0; round < 100; round++) {
+      await d.runOnce();
+      if ((await h.store.countDeliveries({ status: 'pending' })) === 0) return;
+      h.clock.now += MINUTE;
+    }
+    throw new Error('deliveries still pending after 100 rounds');
+  };
   const runner = (chunkSize = 500) =>
     new JobRunner({ store: h.store, ops: opsOf(h.store), clock, logger }, { chunkSize, leaseMs: MINUTE });
   const endpoint = (tenantId: string, overrides: Parameters<typeof makeEndpoint>[2] = {}) =>
     h.store.createEndpoint(
-      makeEndpoint(tenantId, `${receiver.url}/hook`, { retry: { maxAttempts: 1 }, ...overrides }, h.clock.now),
+      makeEndpoint(
+        tenantId,
+        `${receiver.url}/hook`,
+        { retry: { maxAttempts: 1 }, ...overrides },
+        h.clock.now,
+      ),
     );
-  const at = (offset: number) => h.clock.now + offset;
   /** webhook-ids (event ids) the receiver got from request `from` on. */
   const received = (from = 0) => receiver.requests.slice(from).map((r) => r.headers['webhook-id']);
 
@@ -59,7 +84,8 @@ describe('recovery jobs', () => {
     const bystander = await endpoint('acme');
     const start = h.clock.now;
     const inWindow = [];
-    for (let i = 0; i < 3; i++) inWindow.push(await insertEvent(h.store, 'acme', [ep.id, bystander.id], start + i, { fail: true }));
+    for (let i = 0; i < 3; i++)
+      inWindow.push(await insertEvent(h.store, 'acme', [ep.id, bystander.id], start + i, { fail: true }));
     const okInWindow = await insertEvent(h.store, 'acme', [ep.id], start + 10, { fail: false });
     h.clock.now = start + 2 * HOUR;
     const late = await insertEvent(h.store, 'acme', [ep.id], h.clock.now, { fail: true });
@@ -73,11 +99,15 @@ describe('recovery jobs', () => {
       until: new Date(start + HOUR).toISOString(),
     });
     expect(res.status).toBe(202);
-    expect(res.body.job).toMatchObject({ kind: 'recover', status: 'queued', progress: { processed: 0, affected: 0 } });
+    expect(res.body.job).toMatchObject({
+      kind: 'recover',
+      status: 'queued',
+      progress: { processed: 0, affected: 0 },
+    });
 
     const before = receiver.requests.length;
     expect(await runner().runOnce()).not.toBeNull();
-    await dispatcher().runOnce();
+    await drain();
     expect(received(before).sort()).toEqual(inWindow.map((e) => e.event.id).sort());
     for (const e of inWindow) {
       expect((await h.store.getDelivery(e.deliveryIds[0]!))?.status).toBe('succeeded');
@@ -87,7 +117,11 @@ describe('recovery jobs', () => {
     expect((await h.store.getDelivery(okInWindow.deliveryIds[0]!))?.attempts).toBe(1);
 
     const job = await h.call('GET', `/v1/tenants/acme/jobs/${res.body.job.id}`);
-    expect(job.body).toMatchObject({ status: 'succeeded', progress: { processed: 3, affected: 3 }, error: null });
+    expect(job.body).toMatchObject({
+      status: 'succeeded',
+      progress: { processed: 3, affected: 3 },
+      error: null,
+    });
     const list = await h.call('GET', '/v1/tenants/acme/jobs');
     expect(list.body.data.map((j: { id: string }) => j.id)).toEqual([res.body.job.id]);
   });
@@ -97,7 +131,8 @@ describe('recovery jobs', () => {
     const start = h.clock.now;
     const delivered = await insertEvent(h.store, 'acme', [ep.id], start, { n: 0 }, 'order.created');
     const orders = [delivered];
-    for (let i = 1; i < 4; i++) orders.push(await insertEvent(h.store, 'acme', [], start + i, { n: i }, 'order.created'));
+    for (let i = 1; i < 4; i++)
+      orders.push(await insertEvent(h.store, 'acme', [], start + i, { n: i }, 'order.created'));
     const users = [await insertEvent(h.store, 'acme', [ep.id], start + 5, { n: 5 }, 'user.created')];
     await insertEvent(h.store, 'other', [], start + 6, { n: 6 }, 'order.created');
     h.clock.now = start + 3 * HOUR;
@@ -114,7 +149,7 @@ describe('recovery jobs', () => {
     expect(res.status).toBe(202);
     const before = receiver.requests.length;
     await runner(2).runOnce();
-    await dispatcher().runOnce();
+    await drain();
     expect(received(before).sort()).toEqual(orders.map((e) => e.event.id).sort());
     // Delivered before, and owed again: a second delivery of the same event.
     expect(await h.store.listDeliveriesForEvent('acme', delivered.event.id)).toHaveLength(2);
@@ -125,7 +160,8 @@ describe('recovery jobs', () => {
   it('bulk retry retries the failed deliveries behind the attempts matching the log filter', async () => {
     const ep = await endpoint('acme');
     const fiveHundreds = [];
-    for (let i = 0; i < 3; i++) fiveHundreds.push(await insertEvent(h.store, 'acme', [ep.id], h.clock.now, { fail: true, code: 503 }));
+    for (let i = 0; i < 3; i++)
+      fiveHundreds.push(await insertEvent(h.store, 'acme', [ep.id], h.clock.now, { fail: true, code: 503 }));
     const notFound = await insertEvent(h.store, 'acme', [ep.id], h.clock.now, { fail: true, code: 404 });
     await dispatcher().runOnce();
     healed = true;
@@ -134,7 +170,7 @@ describe('recovery jobs', () => {
     expect(res.body.job.params.filter.statusCode).toEqual({ class: 5 });
     const before = receiver.requests.length;
     await runner().runOnce();
-    await dispatcher().runOnce();
+    await drain();
     expect(received(before).sort()).toEqual(fiveHundreds.map((e) => e.event.id).sort());
     expect((await h.store.getDelivery(notFound.deliveryIds[0]!))?.status).toBe('failed');
   });
@@ -142,7 +178,8 @@ describe('recovery jobs', () => {
   it('resumes a job from its saved cursor after its runner dies, applying each chunk once', async () => {
     const ep = await endpoint('acme');
     const events = [];
-    for (let i = 0; i < 5; i++) events.push(await insertEvent(h.store, 'acme', [ep.id], h.clock.now + i, { fail: true }));
+    for (let i = 0; i < 5; i++)
+      events.push(await insertEvent(h.store, 'acme', [ep.id], h.clock.now + i, { fail: true }));
     h.clock.now += 10;
     await dispatcher().runOnce();
     healed = true;
@@ -152,7 +189,10 @@ describe('recovery jobs', () => {
     const dying = runner(2);
     const job = await dying.claim();
     expect(await dying.step(job!)).toBe('more');
-    expect(await opsOf(h.store).getJob('acme', jobId)).toMatchObject({ status: 'running', progress: { processed: 2 } });
+    expect(await opsOf(h.store).getJob('acme', jobId)).toMatchObject({
+      status: 'running',
+      progress: { processed: 2 },
+    });
     // The runner dies here. Nobody else may take the job until its lease ends.
     const survivor = runner(2);
     expect(await survivor.runOnce()).toBeNull();
@@ -166,7 +206,7 @@ describe('recovery jobs', () => {
       progress: { processed: 5, affected: 5 },
     });
     const before = receiver.requests.length;
-    await dispatcher().runOnce();
+    await drain();
     expect(received(before).sort()).toEqual(events.map((e) => e.event.id).sort());
   });
 
@@ -179,7 +219,9 @@ describe('recovery jobs', () => {
     const res = await h.call('POST', `/v1/tenants/acme/endpoints/${ep.id}/recover`, window);
     expect(res.status).toBe(202);
     expect((await h.call('GET', `/v1/tenants/other/jobs/${res.body.job.id}`)).status).toBe(404);
-    const byToken = await h.call('GET', `/v1/tenants/acme/jobs/${res.body.job.id}`, undefined, { key: other.token });
+    const byToken = await h.call('GET', `/v1/tenants/acme/jobs/${res.body.job.id}`, undefined, {
+      key: other.token,
+    });
     expect(byToken.status).toBe(404);
     expect((await h.call('GET', '/v1/tenants/other/jobs')).body.data).toEqual([]);
   });
@@ -189,7 +231,10 @@ describe('recovery jobs', () => {
     const bad = await h.call('POST', `/v1/tenants/acme/endpoints/${ep.id}/recover`, { since: 'yesterday' });
     expect(bad.status).toBe(422);
     expect(bad.body.error.message).toContain('body.since');
-    const backwards = await h.call('POST', `/v1/tenants/acme/endpoints/${ep.id}/replay`, { since: 2000, until: 1000 });
+    const backwards = await h.call('POST', `/v1/tenants/acme/endpoints/${ep.id}/replay`, {
+      since: 2000,
+      until: 1000,
+    });
     expect(backwards.status).toBe(422);
   });
 });

@@ -4,27 +4,32 @@ import { BUCKETS, defaultBucket, percentile } from '../../src/ops/stats.ts';
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS, latencyBucket } from '../../src/store/ops-port.ts';
 import type { Store } from '../../src/store/port.ts';
 import { startApi } from '../api/harness.ts';
-import { insertEvent, makeEndpoint } from '../helpers/fixtures.ts';
+import { makeEndpoint } from '../helpers/fixtures.ts';
 import { attemptFixture } from '../store/contract-fixtures.ts';
 
 const MINUTE = 60_000;
 
-/** Delivers one event per duration to `endpointId` at `at`, answering `status`. */
-async function attempts(store: Store, endpointId: string, at: number, durations: number[], status: number | null) {
-  for (const durationMs of durations) await insertEvent(store, 'acme', [endpointId], at);
-  const claimed = await store.claimDeliveries({ owner: 'w', limit: 10_000, leaseMs: 1000, now: at });
-  expect(claimed).toHaveLength(durations.length);
+/**
+ * Records one attempt per duration for `endpointId` at `at`, answered `status`.
+ * Written as completions whose lease is gone: the attempts (and so the rollup)
+ * are stored, no delivery moves, and no claim or flow control is involved.
+ */
+async function attempts(
+  store: Store,
+  endpointId: string,
+  at: number,
+  durations: number[],
+  status: number | null,
+) {
   await store.completeDeliveries(
-    claimed.map((c, i) => ({
-      deliveryId: c.id,
+    durations.map((durationMs, i) => ({
+      deliveryId: `dlv_gone_${at}_${i}`,
       owner: 'w',
       attempt: attemptFixture({
         tenantId: 'acme',
-        deliveryId: c.id,
-        eventId: c.eventId,
-        endpointId: c.endpointId,
+        endpointId,
         responseStatus: status,
-        durationMs: durations[i]!,
+        durationMs,
         createdAt: at,
       }),
       outcome: status !== null && status < 300 ? { status: 'succeeded' } : { status: 'failed' },
@@ -66,15 +71,31 @@ describe('GET …/stats', () => {
       await h.tenant('acme');
       await h.tenant('other');
       const t = Math.floor(h.clock.now / (60 * MINUTE)) * 60 * MINUTE;
-      const ep = await h.store.createEndpoint(makeEndpoint('acme', 'https://example.com/a', { maxInFlight: 1000 }, t));
+      const ep = await h.store.createEndpoint(
+        makeEndpoint('acme', 'https://example.com/a', { maxInFlight: 1000 }, t),
+      );
       const ep2 = await h.store.createEndpoint(makeEndpoint('acme', 'https://example.com/b', {}, t));
       // Minute 0: 90 fast successes and 10 slow 503s; minute 7: 4 timeouts.
-      await attempts(h.store, ep.id, t, Array.from({ length: 90 }, () => 40), 200);
-      await attempts(h.store, ep.id, t + 30_000, Array.from({ length: 10 }, () => 2500), 503);
+      await attempts(
+        h.store,
+        ep.id,
+        t,
+        Array.from({ length: 90 }, () => 40),
+        200,
+      );
+      await attempts(
+        h.store,
+        ep.id,
+        t + 30_000,
+        Array.from({ length: 10 }, () => 2500),
+        503,
+      );
       await attempts(h.store, ep.id, t + 7 * MINUTE, [5000, 5000, 5000, 5000], null);
       await attempts(h.store, ep2.id, t, [10], 404);
       // Test sends go to the log but never into stats.
-      await h.store.insertAttempt(attemptFixture({ tenantId: 'acme', endpointId: ep.id, trigger: 'test', createdAt: t }));
+      await h.store.insertAttempt(
+        attemptFixture({ tenantId: 'acme', endpointId: ep.id, trigger: 'test', createdAt: t }),
+      );
 
       const url = `/v1/tenants/acme/endpoints/${ep.id}/stats?since=${t}&until=${t + 10 * MINUTE}`;
       const res = await h.call('GET', url);
@@ -82,7 +103,13 @@ describe('GET …/stats', () => {
       expect(res.body.bucket).toBe('1m');
       expect(res.body.buckets).toHaveLength(10);
       const first = res.body.buckets[0];
-      expect(first).toMatchObject({ start: new Date(t).toISOString(), attempts: 100, succeeded: 90, failed: 10, dropped: 0 });
+      expect(first).toMatchObject({
+        start: new Date(t).toISOString(),
+        attempts: 100,
+        succeeded: 90,
+        failed: 10,
+        dropped: 0,
+      });
       expect(first.statusClasses).toEqual({ '2xx': 90, '3xx': 0, '4xx': 0, '5xx': 10, none: 0 });
       expect(first.latencyMs.p50).toBeGreaterThan(30);
       expect(first.latencyMs.p50).toBeLessThanOrEqual(50);
@@ -93,11 +120,17 @@ describe('GET …/stats', () => {
       expect(res.body.buckets[7].statusClasses.none).toBe(4);
       expect(res.body.totals).toMatchObject({ attempts: 104, succeeded: 90, failed: 14 });
 
-      const hourly = await h.call('GET', `/v1/tenants/acme/stats?since=${t}&until=${t + 60 * MINUTE}&bucket=1h`);
+      const hourly = await h.call(
+        'GET',
+        `/v1/tenants/acme/stats?since=${t}&until=${t + 60 * MINUTE}&bucket=1h`,
+      );
       expect(hourly.body.buckets).toHaveLength(1);
       expect(hourly.body.buckets[0]).toMatchObject({ attempts: 105, statusClasses: { '4xx': 1 } });
 
-      expect((await h.call('GET', `/v1/tenants/other/stats?since=${t}&until=${t + 60 * MINUTE}`)).body.totals.attempts).toBe(0);
+      expect(
+        (await h.call('GET', `/v1/tenants/other/stats?since=${t}&until=${t + 60 * MINUTE}`)).body.totals
+          .attempts,
+      ).toBe(0);
       expect((await h.call('GET', `/v1/tenants/other/endpoints/${ep.id}/stats`)).status).toBe(404);
       const tooMany = await h.call('GET', `/v1/tenants/acme/stats?since=0&until=${t}&bucket=1m`);
       expect(tooMany.status).toBe(422);

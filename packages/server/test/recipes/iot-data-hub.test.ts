@@ -110,7 +110,13 @@ describe('recipe: IoT data hub', () => {
         .map((e) => `${e.type}@${e.version}`)
         .sort(),
     ).toEqual(['asset.moved@1', 'sensor.reading@2']);
+    // Batching is on (maxWaitMs 2 s): both live events came in one signed request.
     const summary = (await api.get('/v1/tenants/plant-1/attempts/summary')).body;
-    expect(summary).toMatchObject({ total: 2, succeeded: 2 });
+    expect(summary).toMatchObject({ total: 1, succeeded: 1 });
+    const [batch] = (await api.get('/v1/tenants/plant-1/attempts?trigger=scheduled')).body.data.filter(
+      (a: { trigger: string }) => a.trigger === 'scheduled',
+    );
+    expect(batch.batchId).toMatch(/^msg_/);
+    expect(batch.eventIds).toHaveLength(2);
   });
 });

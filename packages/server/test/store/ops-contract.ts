@@ -11,7 +11,10 @@ import { completion, endpointFixture, storeEvent, T0, tenantFixture } from './co
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-export function runOpsContract(name: string, makeStore: () => Promise<{ store: Store; cleanup(): Promise<void> }>) {
+export function runOpsContract(
+  name: string,
+  makeStore: () => Promise<{ store: Store; cleanup(): Promise<void> }>,
+) {
   describe(`OpsStore contract: ${name}`, () => {
     let current: { store: Store; cleanup(): Promise<void> } | null = null;
     beforeEach(async () => {
@@ -41,7 +44,7 @@ export function runOpsContract(name: string, makeStore: () => Promise<{ store: S
       opts: { status?: number | null; durationMs?: number; trigger?: 'test' } = {},
     ) => {
       const stored = [];
-      for (const id of endpointIds) stored.push(await storeEvent(s(), id === '' ? 'acme' : tenantOf.get(id)!, [id], { now }));
+      for (const id of endpointIds) stored.push(await storeEvent(s(), tenantOf.get(id)!, [id], { now }));
       const claimed = await s().claimDeliveries({ owner: 'w1', limit: 1000, leaseMs: 30_000, now });
       const results = claimed.map((c) => {
         const r = completion(
@@ -102,7 +105,12 @@ export function runOpsContract(name: string, makeStore: () => Promise<{ store: S
         });
         expect(tenantWide).toHaveLength(1);
         expect(tenantWide[0]).toMatchObject({ attempts: 6, succeeded: 3, failed: 3 });
-        const other = await ops().stats({ tenantId: 'other', since: minute, until: minute + MINUTE, bucketMs: MINUTE });
+        const other = await ops().stats({
+          tenantId: 'other',
+          since: minute,
+          until: minute + MINUTE,
+          bucketMs: MINUTE,
+        });
         expect(other[0]).toMatchObject({ attempts: 1, succeeded: 1 });
       });
     });
@@ -166,8 +174,12 @@ export function runOpsContract(name: string, makeStore: () => Promise<{ store: S
     describe('jobs', () => {
       it('creates, lists, claims with a lease and reclaims a job whose lease ended', async () => {
         const { a } = await setupMapped();
-        const j1 = await ops().createJob(newJob('acme', 'recover', { endpointId: a.id, since: 0, until: T0 }, T0));
-        const j2 = await ops().createJob(newJob('acme', 'replay', { endpointId: a.id, since: 0, until: T0 }, T0 + 1));
+        const j1 = await ops().createJob(
+          newJob('acme', 'recover', { endpointId: a.id, since: 0, until: T0 }, T0),
+        );
+        const j2 = await ops().createJob(
+          newJob('acme', 'replay', { endpointId: a.id, since: 0, until: T0 }, T0 + 1),
+        );
         expect(await ops().getJob('other', j1.id)).toBeNull();
         expect((await ops().listJobs('acme', { limit: 10 })).data.map((j) => j.id)).toEqual([j2.id, j1.id]);
 
@@ -177,9 +189,15 @@ export function runOpsContract(name: string, makeStore: () => Promise<{ store: S
         expect(await ops().claimJob('r3', T0 + 1000, T0 + 30)).toBeNull();
         const again = await ops().claimJob('r3', T0 + 3000, T0 + 1000);
         expect(again).toMatchObject({ id: j1.id, leaseOwner: 'r3' });
-        expect(await ops().finishJob(j1.id, 'r1', { status: 'succeeded', error: null }, T0 + 1001)).toBe(false);
+        expect(await ops().finishJob(j1.id, 'r1', { status: 'succeeded', error: null }, T0 + 1001)).toBe(
+          false,
+        );
         expect(await ops().finishJob(j1.id, 'r3', { status: 'failed', error: 'boom' }, T0 + 1001)).toBe(true);
-        expect(await ops().getJob('acme', j1.id)).toMatchObject({ status: 'failed', error: 'boom', finishedAt: T0 + 1001 });
+        expect(await ops().getJob('acme', j1.id)).toMatchObject({
+          status: 'failed',
+          error: 'boom',
+          finishedAt: T0 + 1001,
+        });
       });
 
       it('applies a chunk only for the lease holder at the expected cursor, once', async () => {
@@ -187,7 +205,9 @@ export function runOpsContract(name: string, makeStore: () => Promise<{ store: S
         const failed = await deliver([a.id, a.id], T0, 'failed');
         const ok = await deliver([a.id], T0, 'succeeded');
         const foreign = await deliver([o.id], T0, 'failed');
-        const job = await ops().createJob(newJob('acme', 'recover', { endpointId: a.id, since: 0, until: T0 }, T0));
+        const job = await ops().createJob(
+          newJob('acme', 'recover', { endpointId: a.id, since: 0, until: T0 }, T0),
+        );
         await ops().claimJob('r1', T0 + 60_000, T0);
         const ids = await ops().listFailedDeliveries({
           tenantId: 'acme',
@@ -230,7 +250,9 @@ export function runOpsContract(name: string, makeStore: () => Promise<{ store: S
         const { a } = await setupMapped();
         const mine = await storeEvent(s(), 'acme', [], { now: T0 });
         const theirs = await storeEvent(s(), 'other', [], { now: T0 });
-        const job = await ops().createJob(newJob('acme', 'replay', { endpointId: a.id, since: 0, until: T0 }, T0));
+        const job = await ops().createJob(
+          newJob('acme', 'replay', { endpointId: a.id, since: 0, until: T0 }, T0),
+        );
         await ops().claimJob('r1', T0 + 60_000, T0);
         const applied = await ops().applyJobChunk({
           jobId: job.id,

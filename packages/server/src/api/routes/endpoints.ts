@@ -68,7 +68,11 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
         limit: request.query.limit ?? 50,
         cursor: request.query.cursor ?? null,
       });
-      return { data: page.data.map(renderEndpoint), nextCursor: page.nextCursor };
+      const circuits = await store.getCircuits(page.data.map((e) => e.id));
+      return {
+        data: page.data.map((e) => renderEndpoint(e, circuits.get(e.id))),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 
@@ -83,7 +87,10 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
         response: { 200: EndpointSchema, ...errorResponses },
       },
     },
-    async (request) => renderEndpoint(await requireEndpoint(store, request.params.tid, request.params.eid)),
+    async (request) => {
+      const endpoint = await requireEndpoint(store, request.params.tid, request.params.eid);
+      return renderEndpoint(endpoint, (await store.getCircuits([endpoint.id])).get(endpoint.id));
+    },
   );
 
   app.patch(
@@ -105,7 +112,7 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
       const updated = await store.updateEndpoint(tid, eid, patch, clock());
       if (!updated) throw new HeraldError('not_found', `endpoint '${eid}' was not found in tenant '${tid}'`);
       if (updated.status === 'active' && current.status !== 'active') store.notifyWork();
-      return renderEndpoint(updated);
+      return renderEndpoint(updated, (await store.getCircuits([eid])).get(eid));
     },
   );
 

@@ -2,6 +2,7 @@
 import { HeraldError } from '../../domain/errors.ts';
 import { validateEventTypeName } from '../../domain/names.ts';
 import type { EventType } from '../../domain/types.ts';
+import { OPERATIONS_GROUP } from '../../ops/operational-events.ts';
 import type { HeraldApp, RouteDeps } from '../context.ts';
 import { renderEventType } from '../render.ts';
 import { errorResponses, NoContent, pageOf } from '../schemas/common.ts';
@@ -92,7 +93,7 @@ export function registerEventTypeRoutes(app: HeraldApp, { store, clock, payloadS
         limit: limit ?? 50,
         cursor: cursor ?? null,
       });
-      return { data: page.data.map(renderEventType), nextCursor: page.nextCursor };
+      return { data: page.data.filter(visible(group)).map(renderEventType), nextCursor: page.nextCursor };
     },
   );
 
@@ -113,7 +114,7 @@ export function registerEventTypeRoutes(app: HeraldApp, { store, clock, payloadS
       let cursor: string | null = null;
       do {
         const page = await store.listEventTypes(group === undefined ? {} : { group }, { limit: 250, cursor });
-        types.push(...page.data);
+        types.push(...page.data.filter(visible(group)));
         cursor = page.nextCursor;
       } while (cursor !== null);
       const groups = new Map<string | null, EventType[]>();
@@ -189,4 +190,13 @@ export function registerEventTypeRoutes(app: HeraldApp, { store, clock, payloadS
       return reply.code(204).send(null);
     },
   );
+}
+
+/**
+ * Herald's own operational event types (endpoint.disabled, …) belong to the
+ * operator, not to the platform's catalog: they are listed only when their
+ * group is asked for by name.
+ */
+function visible(group: string | undefined): (type: EventType) => boolean {
+  return (type) => type.group !== OPERATIONS_GROUP || group === OPERATIONS_GROUP;
 }

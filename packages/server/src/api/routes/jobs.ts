@@ -1,4 +1,6 @@
 /** Recovery jobs as the API shows them: status and progress. */
+
+import { Type } from '@sinclair/typebox';
 import { HeraldError } from '../../domain/errors.ts';
 import type { Job } from '../../store/ops-port.ts';
 import { opsOf } from '../../store/ops-port.ts';
@@ -6,7 +8,6 @@ import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
 import { iso, isoOrNull } from '../render.ts';
 import { errorResponses, pageOf, pageQuery, TenantParams } from '../schemas/common.ts';
 import { JobParamsSchema, JobSchema } from '../schemas/ops.ts';
-import { Type } from '@sinclair/typebox';
 
 const tags = ['jobs'];
 

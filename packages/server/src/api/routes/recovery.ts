@@ -23,14 +23,17 @@ function bodyTime(value: string | number | undefined, name: string): number | un
     return parseTime(value, name);
   } catch {
     const message = `must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds, not '${value}'`;
-    throw new HeraldError('validation_failed', `body.${name} ${message}`, [{ path: `body.${name}`, message }]);
+    throw new HeraldError('validation_failed', `body.${name} ${message}`, [
+      { path: `body.${name}`, message },
+    ]);
   }
 }
 
 function window(body: Static<typeof WindowBody>, now: number): { since: number; until: number } {
   const since = bodyTime(body.since, 'since')!;
   const until = bodyTime(body.until, 'until') ?? now;
-  if (until < since) throw new HeraldError('validation_failed', 'body.until must not be earlier than body.since');
+  if (until < since)
+    throw new HeraldError('validation_failed', 'body.until must not be earlier than body.since');
   return { since, until };
 }
 
@@ -95,7 +98,8 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
       config: { access: 'tenant' },
       schema: {
         tags,
-        summary: 'Retries the failed deliveries behind the attempts matching the log filters, as a background job',
+        summary:
+          'Retries the failed deliveries behind the attempts matching the log filters, as a background job',
         params: TenantParams,
         body: BulkRetryBody,
         response: { 202: JobAccepted, ...errorResponses },

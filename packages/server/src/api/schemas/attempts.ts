@@ -7,6 +7,15 @@ export const AttemptSchema = Type.Object({
   eventId: Nullable(Type.String()),
   endpointId: Nullable(Type.String()),
   deliveryId: Nullable(Type.String()),
+  batchId: Nullable(
+    Type.String({
+      description: "the batch this attempt sent (its webhook-id), or null for a lone event's request",
+    }),
+  ),
+  eventIds: Type.Array(Type.String(), {
+    description:
+      'every event the request carried, in body order (one for a lone event, none for a test send)',
+  }),
   eventType: Type.String(),
   attemptNumber: Type.Integer(),
   trigger: Type.Union([Type.Literal('scheduled'), Type.Literal('manual'), Type.Literal('test')]),

@@ -110,6 +110,16 @@ export const EndpointSchema = Type.Object({
   disabledReason: Nullable(Type.String()),
   createdAt: IsoTime,
   updatedAt: IsoTime,
+  circuit: Type.Optional(
+    Type.Object(
+      {
+        state: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half_open')]),
+        failures: Type.Integer({ description: 'Consecutive failed attempts' }),
+        openedAt: Nullable(IsoTime),
+      },
+      { description: 'Circuit breaker (read-only): open means new deliveries wait for a probe' },
+    ),
+  ),
 });
 
 export const CreatedEndpointSchema = Type.Composite([

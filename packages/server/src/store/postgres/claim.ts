@@ -5,9 +5,11 @@
  * per-endpoint in-flight accounting (see docs/architecture.md, "Cross-process
  * coordination").
  */
-import type { AttemptTrigger } from '../../domain/types.ts';
+import { type FlowState, planClaim } from '../../domain/circuit.ts';
+import type { AttemptTrigger, RateLimitPolicy } from '../../domain/types.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
-import { type Pool, type Queryable, withTx } from './db.ts';
+import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
+import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
 
 interface CandidateRow {
   id: string;
@@ -24,6 +26,13 @@ interface CandidateRow {
   /** null when the endpoint was deleted while the event was being stored. */
   endpoint_status: string | null;
   timeout_ms: number | null;
+}
+
+interface Turn {
+  plan: ReturnType<typeof planClaim>;
+  flow: FlowState;
+  taken: number;
+  heldBack: number;
 }
 
 /** Candidates fetched per slot asked for: room to skip rows of endpoints that fill up mid-walk. */
@@ -52,6 +61,10 @@ export const CLAIM_CANDIDATES_SQL = `
   LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
   WHERE d.status = 'pending' AND d.next_attempt_at <= $1
     AND d.endpoint_id <> ALL($2::text[])
+    AND p.batch IS NULL -- batching endpoints are claimed as batches (batches.ts)
+    AND (NOT coalesce(p.ordered, FALSE) OR NOT EXISTS (
+      SELECT 1 FROM deliveries AS o
+      WHERE o.endpoint_id = d.endpoint_id AND o.status IN ('pending', 'in_flight') AND o.id < d.id))
   ORDER BY d.next_attempt_at
   LIMIT $3
   FOR UPDATE OF d SKIP LOCKED`;
@@ -62,7 +75,7 @@ export const CLAIM_CANDIDATES_SQL = `
  * UPDATE does not block foreign-key checks (adding a resource) on those rows.
  */
 const LOCK_ENDPOINTS_SQL = `
-  SELECT id, max_in_flight FROM endpoints
+  SELECT id, max_in_flight, rate_limit, ordered FROM endpoints
   WHERE id = ANY($1::text[]) AND status = 'active'
   ORDER BY id
   FOR NO KEY UPDATE`;
@@ -125,10 +138,19 @@ export class PgClaim {
 
     const endpointIds = [...new Set(sendable.map((r) => r.endpoint_id))];
     const limits = new Map<string, number>();
+    const rateLimits = new Map<string, RateLimitPolicy | null>();
     for (const r of (
-      await client.query<{ id: string; max_in_flight: number }>(LOCK_ENDPOINTS_SQL, [endpointIds])
-    ).rows)
-      limits.set(r.id, r.max_in_flight);
+      await client.query<{ id: string; max_in_flight: number; rate_limit: string | null; ordered: boolean }>(
+        LOCK_ENDPOINTS_SQL,
+        [endpointIds],
+      )
+    ).rows) {
+      // Ordered endpoints: the scan offers only the oldest unfinished delivery; one in flight at a time.
+      limits.set(r.id, r.ordered ? 1 : r.max_in_flight);
+      rateLimits.set(r.id, fromJson<RateLimitPolicy>(r.rate_limit));
+    }
+    // Read under the endpoint locks: no other claimer or completion changes them until we commit.
+    const flows = await loadFlowStates(client, [...limits.keys()]);
     const inFlight = new Map<string, number>();
     for (const r of (
       await client.query<{ endpoint_id: string; n: number }>(IN_FLIGHT_SQL, [now, [...limits.keys()]])
@@ -136,14 +158,34 @@ export class PgClaim {
       inFlight.set(r.endpoint_id, r.n);
 
     const claimed: ClaimedDelivery[] = [];
+    const turns = new Map<string, Turn>();
+    const deferIds: string[] = [];
+    const deferAt: number[] = [];
     for (const row of sendable) {
       if (claimed.length >= limit) break;
       const max = limits.get(row.endpoint_id);
       // Not in `limits`: paused or deleted since the candidate scan; left pending for the next claim.
       if (max === undefined) continue;
       const count = inFlight.get(row.endpoint_id) ?? 0;
+      let turn = turns.get(row.endpoint_id);
+      if (!turn) {
+        const flow = flowOf(flows, row.endpoint_id);
+        const rateLimit = rateLimits.get(row.endpoint_id) ?? null;
+        turn = { plan: planClaim({ rateLimit, flow, inFlight: count, now }), flow, taken: 0, heldBack: 0 };
+        turns.set(row.endpoint_id, turn);
+      }
+      if (turn.taken >= turn.plan.slots) {
+        // Held back by flow control (rate limit, open circuit): due again when it may go.
+        const at = turn.plan.retryAt(turn.heldBack++, turn.taken);
+        if (at !== null) {
+          deferIds.push(row.id);
+          deferAt.push(at);
+        }
+        continue;
+      }
       if (count >= max) continue;
       inFlight.set(row.endpoint_id, count + 1);
+      turn.taken += 1;
       claimed.push({
         id: row.id,
         tenantId: row.tenant_id,
@@ -160,6 +202,21 @@ export class PgClaim {
         leaseExpiresAt: now + (row.timeout_ms ?? 0) + leaseMs,
       });
     }
+    if (deferIds.length > 0) {
+      await client.query(
+        `UPDATE deliveries AS d SET next_attempt_at = v.at, updated_at = $1
+         FROM unnest($2::text[], $3::int8[]) AS v(id, at) WHERE d.id = v.id`,
+        [now, deferIds, deferAt],
+      );
+    }
+    // Spends the tokens taken and marks a probe's circuit half-open.
+    const changed = new Map<string, FlowState>();
+    for (const [endpointId, { plan, flow, taken }] of turns) {
+      if (plan.probe && taken > 0) changed.set(endpointId, { ...flow, circuit: 'half_open' });
+      else if (plan.tokens !== null && (taken > 0 || flow.tokens === null))
+        changed.set(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
+    }
+    await saveFlowStates(client, changed);
     if (claimed.length > 0) {
       await client.query(LEASE_SQL, [
         owner,

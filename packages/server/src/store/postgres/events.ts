@@ -11,6 +11,7 @@ import {
   type Queryable,
   withTx,
 } from './db.ts';
+import { trimBacklogs } from './flow.ts';
 import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from './rows.ts';
 
 /** Events and their deliveries: the ingest hot path and the event views. */
@@ -96,6 +97,9 @@ export class PgEvents {
          JOIN events AS e ON e.id = d.event_id`,
         dl,
       );
+      // Drop-oldest endpoints keep only their newest maxBacklog pending deliveries, decided with the insert.
+      const now = Math.max(...events.map((e) => e.event.createdAt));
+      await trimBacklogs(client, [...new Set(dl[2] as string[])], now);
     }
     return results;
   }

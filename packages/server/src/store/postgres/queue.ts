@@ -2,8 +2,18 @@
  * Everything that moves a delivery after its claim: completion (group
  * commit of attempts and outcomes), release, lease reclaim, manual retry.
  */
+import {
+  type CompletionFact,
+  completionFact,
+  DEFAULT_FLOW_POLICY,
+  type FlowPolicy,
+  type FlowTransition,
+  planCompletion,
+} from '../../domain/circuit.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
-import { type Pool, pushRow, withTx } from './db.ts';
+import { type Pool, pushRow, type Queryable, withTx } from './db.ts';
+import { loadFlowStates, saveFlowStates } from './flow.ts';
+import { recordRollup } from './ops/rollup.ts';
 import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
 
 // Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
@@ -13,13 +23,17 @@ const APPLY_OUTCOMES_SQL = `
     next_trigger = 'scheduled', updated_at = $1
   FROM unnest($2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int[], $8::text[])
     AS v(id, owner, status, next_at, completed_at, code, error)
-  WHERE d.id = v.id AND d.status = 'in_flight' AND d.lease_owner = v.owner`;
+  WHERE d.id = v.id AND d.status = 'in_flight' AND d.lease_owner = v.owner
+  RETURNING d.id`;
 
 export class PgQueue {
+  /** Circuit and auto-disable thresholds (configureFlow). */
+  flowPolicy: FlowPolicy = DEFAULT_FLOW_POLICY;
+
   constructor(private readonly pool: Pool) {}
 
-  async completeDeliveries(results: CompletedAttempt[], now: number): Promise<void> {
-    if (results.length === 0) return;
+  async completeDeliveries(results: CompletedAttempt[], now: number): Promise<FlowTransition[]> {
+    if (results.length === 0) return [];
     const cols: unknown[][] = [[], [], [], [], [], [], []];
     for (const { deliveryId, owner, outcome, attempt } of results) {
       const pending = outcome.status === 'pending';
@@ -34,13 +48,22 @@ export class PgQueue {
       ]);
     }
     const disables = results.filter((r) => r.disableEndpoint);
-    await withTx(this.pool, async (client) => {
+    return withTx(this.pool, async (client) => {
+      // Endpoint locks first, in id order as the claim and the drop-oldest trim take them: the
+      // rollup rows, flow rows and endpoint updates below are then only written under them (no deadlock).
+      const statuses = await this.lockEndpoints(client, results);
       // A retried write of the same batch must not fail on attempts it already stored.
       await client.query(
         `${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`,
         attemptColumns(results.map((r) => r.attempt)),
       );
-      await client.query(APPLY_OUTCOMES_SQL, [now, ...cols]);
+      await recordRollup(
+        client,
+        results.map((r) => r.attempt),
+      );
+      const applied = new Set(
+        (await client.query<{ id: string }>(APPLY_OUTCOMES_SQL, [now, ...cols])).rows.map((r) => r.id),
+      );
       // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
       for (const r of disables) {
         await client.query(
@@ -49,7 +72,39 @@ export class PgQueue {
           [r.disableEndpoint!.reason, now, r.deliveryId],
         );
       }
+      const facts: CompletionFact[] = [];
+      for (const r of results) {
+        const fact = completionFact(r, applied.has(r.deliveryId));
+        if (fact) facts.push(fact);
+      }
+      if (facts.length === 0) return [];
+      const plan = planCompletion(
+        facts,
+        await loadFlowStates(client, [...statuses.keys()]),
+        statuses,
+        this.flowPolicy,
+        now,
+      );
+      await saveFlowStates(client, plan.states);
+      for (const [id, reason] of plan.disables) {
+        await client.query(
+          `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
+           WHERE id = $3 AND status <> 'disabled'`,
+          [reason, now, id],
+        );
+      }
+      return plan.transitions;
     });
+  }
+
+  /** Locks the results' endpoints (id order) and answers their status before this completion. */
+  private async lockEndpoints(client: Queryable, results: CompletedAttempt[]) {
+    const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
+    const { rows } = await client.query<{ id: string; status: string }>(
+      'SELECT id, status FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   async releaseDeliveries(owner: string, ids: string[], now: number): Promise<void> {

@@ -4,11 +4,16 @@
  * by processes that run workers). Any number of Herald processes share one
  * database through it.
  */
+
+import type { FlowPolicy } from '../../domain/circuit.ts';
 import type { ApiKey, Attempt, Endpoint, PageRequest, Tenant } from '../../domain/types.ts';
+import { withBatchInfo } from '../batch-info.ts';
+import { circuitsOf } from '../circuits.ts';
 import type {
   AttemptFilter,
   ClaimRequest,
   CompletedAttempt,
+  CompletedBatch,
   EndpointPatch,
   EventFilter,
   EventTypePatch,
@@ -19,13 +24,16 @@ import type {
   TenantPatch,
 } from '../port.ts';
 import { PgAttempts } from './attempts.ts';
+import { PgBatches } from './batches.ts';
 import { PgClaim } from './claim.ts';
 import { createPool, type PgOptions, type Pool } from './db.ts';
 import { PgEndpoints } from './endpoints.ts';
 import { PgEventTypes } from './event-types.ts';
 import { PgEvents } from './events.ts';
+import { loadFlowStates } from './flow.ts';
 import { migratePostgres } from './migrate.ts';
 import { WorkNotifier } from './notify.ts';
+import { PgOps } from './ops/ops-store.ts';
 import { PgQueue } from './queue.ts';
 import { PgResources } from './resources.ts';
 import { PgTenants } from './tenants.ts';
@@ -41,6 +49,9 @@ export class PostgresStore implements Store {
   private readonly claim: PgClaim;
   private readonly queue: PgQueue;
   private readonly attempts: PgAttempts;
+  private readonly batches: PgBatches;
+  /** Stats rollups, queue gauges, retention and recovery jobs (the OpsStore port). */
+  readonly ops: PgOps;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: PgOptions) {
@@ -54,6 +65,8 @@ export class PostgresStore implements Store {
     this.claim = new PgClaim(this.pool);
     this.queue = new PgQueue(this.pool);
     this.attempts = new PgAttempts(this.pool);
+    this.batches = new PgBatches(this.pool);
+    this.ops = new PgOps(this.pool);
   }
 
   migrate() {
@@ -194,14 +207,36 @@ export class PostgresStore implements Store {
   insertAttempt(attempt: Attempt) {
     return this.attempts.insertAttempt(attempt);
   }
-  getAttempt(tenantId: string, id: string) {
-    return this.attempts.getAttempt(tenantId, id);
+  async getAttempt(tenantId: string, id: string) {
+    const attempt = await this.attempts.getAttempt(tenantId, id);
+    return attempt && withBatchInfo([attempt], await this.batches.attemptBatchInfo([attempt.id]))[0]!;
   }
-  listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest) {
-    return this.attempts.listAttempts(tenantId, filter, page);
+  async listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest) {
+    const list = await this.attempts.listAttempts(tenantId, filter, page);
+    const info = await this.batches.attemptBatchInfo(list.data.map((a) => a.id));
+    return { ...list, data: withBatchInfo(list.data, info) };
   }
   summarizeAttempts(tenantId: string, filter: AttemptFilter) {
     return this.attempts.summarizeAttempts(tenantId, filter);
+  }
+
+  // Batching
+  claimBatches(req: ClaimRequest) {
+    return this.batches.claimBatches(req);
+  }
+  completeBatches(results: CompletedBatch[], now: number) {
+    return this.batches.completeBatches(results, now);
+  }
+  releaseBatches(owner: string, ids: string[], now: number) {
+    return this.batches.releaseBatches(owner, ids, now);
+  }
+
+  // Flow control
+  configureFlow(policy: FlowPolicy): void {
+    this.queue.flowPolicy = policy;
+  }
+  async getCircuits(endpointIds: string[]) {
+    return circuitsOf(endpointIds, await loadFlowStates(this.pool, endpointIds));
   }
 
   notifyWork(): void {

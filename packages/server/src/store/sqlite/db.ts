@@ -19,8 +19,9 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   // Several Herald processes may share the file; wait for the writer rather than fail.
   db.pragma('busy_timeout = 5000');
-  // 64 MiB of page cache: the due index and hot endpoints stay in memory.
-  db.pragma('cache_size = -65536');
+  // 16 MiB of page cache: enough for the due index and hot endpoints, small enough
+  // that a large backlog keeps the process's memory flat.
+  db.pragma('cache_size = -16384');
   db.pragma('temp_store = MEMORY');
   return db;
 }

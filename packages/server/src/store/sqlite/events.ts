@@ -3,6 +3,7 @@ import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '.
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
 import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
 import { type Db, isForeignKeyViolation, type Statement, type StatementCache } from './db.ts';
+import { SqliteFlow } from './flow.ts';
 import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from './rows.ts';
 
 /** Events and their deliveries: the ingest hot path and the event views. */
@@ -17,6 +18,7 @@ export class SqliteEvents {
   private readonly deliveriesOf: Statement;
   private readonly deliveryById: Statement;
   private readonly insertTx: (events: NewEvent[]) => InsertedEvent[];
+  private readonly flow: SqliteFlow;
 
   constructor(
     db: Db,
@@ -40,7 +42,15 @@ export class SqliteEvents {
       'SELECT * FROM deliveries WHERE event_id = ? AND tenant_id = ? ORDER BY id',
     );
     this.deliveryById = db.prepare('SELECT * FROM deliveries WHERE id = ?');
-    this.insertTx = db.transaction((events: NewEvent[]) => events.map((item) => this.insertOne(item)));
+    this.flow = new SqliteFlow(db);
+    this.insertTx = db.transaction((events: NewEvent[]) => {
+      const inserted = events.map((item) => this.insertOne(item));
+      // Drop-oldest endpoints keep only their newest maxBacklog pending deliveries, decided with the insert.
+      const endpointIds = new Set(events.flatMap((e) => e.deliveries.map((d) => d.endpointId)));
+      const now = Math.max(...events.map((e) => e.event.createdAt));
+      this.flow.trimBacklogs([...endpointIds], now);
+      return inserted;
+    });
   }
 
   insertEvents(events: NewEvent[]): InsertedEvent[] {

@@ -2,9 +2,18 @@
  * Everything that moves a delivery after its claim: completion (group
  * commit of attempts and outcomes), release, lease reclaim, manual retry.
  */
+import {
+  type CompletionFact,
+  completionFact,
+  DEFAULT_FLOW_POLICY,
+  type FlowPolicy,
+  type FlowTransition,
+  planCompletion,
+} from '../../domain/circuit.ts';
 import type { Attempt } from '../../domain/types.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
-import type { Db, Statement } from './db.ts';
+import { type Db, jsonList, type Statement } from './db.ts';
+import { SqliteFlow } from './flow.ts';
 import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
 
 export class SqliteQueue {
@@ -17,7 +26,12 @@ export class SqliteQueue {
   private readonly ownsEvent: Statement;
   private readonly retryAll: Statement;
   private readonly retryOne: Statement;
-  private readonly completeTx: (results: CompletedAttempt[], now: number) => void;
+  private readonly completeTx: (results: CompletedAttempt[], now: number) => FlowTransition[];
+  private readonly flow: SqliteFlow;
+  private readonly endpointStatuses: Statement;
+  private readonly disableById: Statement;
+  /** Circuit and auto-disable thresholds (configureFlow). */
+  flowPolicy: FlowPolicy = DEFAULT_FLOW_POLICY;
   private readonly releaseTx: (owner: string, ids: string[], now: number) => void;
   private readonly retryTx: (req: RetryRequest) => string[];
 
@@ -35,6 +49,14 @@ export class SqliteQueue {
     this.disableEndpoint = db.prepare(
       `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
        WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = ?)`,
+    );
+    this.flow = new SqliteFlow(db);
+    this.endpointStatuses = db
+      .prepare('SELECT id, status FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .raw();
+    this.disableById = db.prepare(
+      `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
+       WHERE id = ? AND status != 'disabled'`,
     );
     this.release = db.prepare(
       `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, attempts = max(attempts - 1, 0),
@@ -73,9 +95,12 @@ export class SqliteQueue {
     this.completeTx = db.transaction((results: CompletedAttempt[], now: number) => {
       for (const r of results) this.insertAttempt.run(...attemptParams(r.attempt));
       rollup?.record(results.map((r) => r.attempt));
+      // Read before this batch's 410s are applied, so each is reported once, as a transition.
+      const statuses = this.statusesOf(results);
+      const facts: CompletionFact[] = [];
       for (const r of results) {
         const { outcome, attempt } = r;
-        this.applyOutcome.run({
+        const { changes } = this.applyOutcome.run({
           id: r.deliveryId,
           owner: r.owner,
           status: outcome.status,
@@ -85,9 +110,12 @@ export class SqliteQueue {
           lastError: attempt.error?.message ?? null,
           now,
         });
+        const fact = completionFact(r, changes > 0);
+        if (fact) facts.push(fact);
         // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
         if (r.disableEndpoint) this.disableEndpoint.run(r.disableEndpoint.reason, now, r.deliveryId);
       }
+      return this.applyFlow(facts, statuses, now);
     });
     this.releaseTx = db.transaction((owner: string, ids: string[], now: number) => {
       for (const id of ids) this.release.run(now, now, id, owner);
@@ -103,8 +131,23 @@ export class SqliteQueue {
     });
   }
 
-  completeDeliveries(results: CompletedAttempt[], now: number): void {
-    if (results.length > 0) this.completeTx(results, now);
+  completeDeliveries(results: CompletedAttempt[], now: number): FlowTransition[] {
+    return results.length > 0 ? this.completeTx(results, now) : [];
+  }
+
+  /** Circuit breaker and auto-disable, in the completion's transaction. */
+  private statusesOf(results: CompletedAttempt[]): Map<string, string> {
+    const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
+    return new Map(this.endpointStatuses.all(jsonList(ids)) as [string, string][]);
+  }
+
+  private applyFlow(facts: CompletionFact[], statuses: Map<string, string>, now: number): FlowTransition[] {
+    if (facts.length === 0) return [];
+    const ids = [...new Set(facts.map((f) => f.endpointId))];
+    const plan = planCompletion(facts, this.flow.states(ids), statuses, this.flowPolicy, now);
+    for (const [id, state] of plan.states) this.flow.saveState(id, state);
+    for (const [id, reason] of plan.disables) this.disableById.run(reason, now, id);
+    return plan.transitions;
   }
 
   releaseDeliveries(owner: string, ids: string[], now: number): void {

@@ -4,11 +4,15 @@
  * signatures are the port's, shared with adapters that do yield.
  */
 import { EventEmitter } from 'node:events';
+import type { FlowPolicy } from '../../domain/circuit.ts';
 import type { ApiKey, Attempt, Endpoint, PageRequest, Tenant } from '../../domain/types.ts';
+import { withBatchInfo } from '../batch-info.ts';
+import { circuitsOf } from '../circuits.ts';
 import type {
   AttemptFilter,
   ClaimRequest,
   CompletedAttempt,
+  CompletedBatch,
   EndpointPatch,
   EventFilter,
   EventTypePatch,
@@ -19,11 +23,13 @@ import type {
   TenantPatch,
 } from '../port.ts';
 import { SqliteAttempts } from './attempts.ts';
+import { SqliteBatches } from './batches.ts';
 import { SqliteClaim } from './claim.ts';
 import { type Db, openDatabase, type SqliteOptions, StatementCache } from './db.ts';
 import { SqliteEndpoints } from './endpoints.ts';
 import { SqliteEventTypes } from './event-types.ts';
 import { SqliteEvents } from './events.ts';
+import { SqliteFlow } from './flow.ts';
 import { type MigrateLogger, migrateSqlite } from './migrate.ts';
 import { SqliteOps } from './ops/ops-store.ts';
 import { SqliteQueue } from './queue.ts';
@@ -43,6 +49,7 @@ interface Parts {
   claim: SqliteClaim;
   queue: SqliteQueue;
   attempts: SqliteAttempts;
+  batches: SqliteBatches;
 }
 
 export class SqliteStore implements Store {
@@ -74,6 +81,7 @@ export class SqliteStore implements Store {
       claim: new SqliteClaim(this.db),
       queue: new SqliteQueue(this.db, this.ops.rollup),
       attempts: new SqliteAttempts(this.db, cache),
+      batches: new SqliteBatches(this.db, this.ops.rollup),
     };
     return this.built;
   }
@@ -195,7 +203,7 @@ export class SqliteStore implements Store {
     return this.p.claim.claimDeliveries(req);
   }
   async completeDeliveries(results: CompletedAttempt[], now: number) {
-    this.p.queue.completeDeliveries(results, now);
+    return this.p.queue.completeDeliveries(results, now);
   }
   async releaseDeliveries(owner: string, ids: string[], now: number) {
     this.p.queue.releaseDeliveries(owner, ids, now);
@@ -214,13 +222,35 @@ export class SqliteStore implements Store {
     this.p.attempts.insertAttempt(attempt);
   }
   async getAttempt(tenantId: string, id: string) {
-    return this.p.attempts.getAttempt(tenantId, id);
+    const attempt = this.p.attempts.getAttempt(tenantId, id);
+    return attempt && withBatchInfo([attempt], this.p.batches.attemptBatchInfo([attempt.id]))[0]!;
   }
   async listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest) {
-    return this.p.attempts.listAttempts(tenantId, filter, page);
+    const list = this.p.attempts.listAttempts(tenantId, filter, page);
+    const info = this.p.batches.attemptBatchInfo(list.data.map((a) => a.id));
+    return { ...list, data: withBatchInfo(list.data, info) };
   }
   async summarizeAttempts(tenantId: string, filter: AttemptFilter) {
     return this.p.attempts.summarizeAttempts(tenantId, filter);
+  }
+
+  // Batching
+  async claimBatches(req: ClaimRequest) {
+    return this.p.batches.claimBatches(req);
+  }
+  async completeBatches(results: CompletedBatch[], now: number) {
+    this.p.batches.completeBatches(results, now);
+  }
+  async releaseBatches(owner: string, ids: string[], now: number) {
+    this.p.batches.releaseBatches(owner, ids, now);
+  }
+
+  // Flow control
+  configureFlow(policy: FlowPolicy): void {
+    this.p.queue.flowPolicy = policy;
+  }
+  async getCircuits(endpointIds: string[]) {
+    return circuitsOf(endpointIds, new SqliteFlow(this.db).states(endpointIds));
   }
 
   // Workers sharing the file from other processes find work by polling; this wakes those in this process.
