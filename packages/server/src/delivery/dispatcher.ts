@@ -34,7 +34,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   leaseMarginMs: 5_000,
   pollIntervalMs: 1000,
   sweepIntervalMs: 5000,
-  claimGapMs: 1,
+  claimGapMs: 5,
 };
 
 export interface DispatcherDeps extends AttemptRunnerDeps {

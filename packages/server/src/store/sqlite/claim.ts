@@ -16,11 +16,6 @@ interface CandidateRow {
   event_id: string;
   attempts: number;
   next_trigger: string;
-  type: string;
-  version: number;
-  resource: string | null;
-  payload: string;
-  event_created_at: number;
   /** null when the endpoint was deleted while the event was being stored. */
   endpoint_status: string | null;
   max_in_flight: number | null;
@@ -40,17 +35,29 @@ interface EndpointTurn {
 
 /** Candidates fetched per slot asked for: room to skip rows of endpoints that fill up mid-walk. */
 const OVERFETCH = 2;
+/** Most candidate rows read per query; a claim reads further chunks only while they yield deliveries. */
+const CHUNK = 64;
+
+interface EventRow {
+  id: string;
+  type: string;
+  version: number;
+  resource: string | null;
+  payload: string;
+  created_at: number;
+}
 
 /**
  * Due candidates, walking deliveries_due in due order; saturated endpoints
- * (a JSON list) are skipped in the scan itself.
+ * (a JSON list) are skipped in the scan itself. Events (with their payloads)
+ * are read afterwards, only for the deliveries actually leased: most
+ * candidates of a busy endpoint are passed over, and reading their payloads
+ * was most of the claim's cost.
  */
 export const CLAIM_CANDIDATES_SQL = `
   SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger,
-    e.type, e.version, e.resource, e.payload, e.created_at AS event_created_at,
     p.status AS endpoint_status, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered
   FROM deliveries AS d INDEXED BY deliveries_due
-  JOIN events AS e ON e.id = d.event_id
   LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
   WHERE d.status = 'pending' AND d.next_attempt_at <= ?
     AND d.endpoint_id NOT IN (SELECT value FROM json_each(?))
@@ -65,6 +72,7 @@ export class SqliteClaim {
   private readonly inFlightCounts: Statement;
   private readonly endpointLimits: Statement;
   private readonly candidates: Statement;
+  private readonly eventsById: Statement;
   private readonly lease: Statement;
   private readonly park: Statement;
   private readonly cancel: Statement;
@@ -84,6 +92,10 @@ export class SqliteClaim {
       .prepare('SELECT id, max_in_flight FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
       .raw();
     this.candidates = db.prepare(CLAIM_CANDIDATES_SQL);
+    this.eventsById = db.prepare(
+      `SELECT id, type, version, resource, payload, created_at FROM events
+       WHERE id IN (SELECT value FROM json_each(?))`,
+    );
     this.lease = db.prepare(
       `UPDATE deliveries SET status = 'in_flight', lease_owner = ?, lease_expires_at = ?,
          attempts = attempts + 1, next_attempt_at = NULL, updated_at = ?
@@ -118,51 +130,87 @@ export class SqliteClaim {
       }
     }
 
-    const rows = this.candidates.all(now, jsonList(saturated), limit * OVERFETCH) as CandidateRow[];
-    const claimed: ClaimedDelivery[] = [];
+    const taken: { row: CandidateRow; leaseExpiresAt: number }[] = [];
     const turns = new Map<string, EndpointTurn>();
-    for (const row of rows) {
-      if (claimed.length >= limit) break;
-      if (row.endpoint_status === null || row.max_in_flight === null) {
-        // Its endpoint was deleted after the event was matched: cancelled, as deleteEndpoint would have.
-        this.cancel.run(now, now, row.id);
-        continue;
+    // Candidates are read in small chunks. An endpoint that fills up (or has
+    // nothing more to give) joins `excluded`, so the next chunk skips its
+    // rows in the scan itself; taken, deferred and parked rows have left the
+    // due index. So no row is read twice, and a claim that only had room for a
+    // few deliveries of a busy endpoint does not read hundreds of its rows.
+    const excluded = new Set(saturated);
+    const chunk = Math.min(limit * OVERFETCH, CHUNK);
+    for (;;) {
+      const rows = this.candidates.all(now, jsonList([...excluded]), chunk) as CandidateRow[];
+      const before = taken.length;
+      const seen = new Set<string>();
+      for (const row of rows) {
+        seen.add(row.endpoint_id);
+        if (taken.length >= limit) break;
+        if (excluded.has(row.endpoint_id)) continue;
+        if (row.endpoint_status === null || row.max_in_flight === null) {
+          // Its endpoint was deleted after the event was matched: cancelled, as deleteEndpoint would have.
+          this.cancel.run(now, now, row.id);
+          continue;
+        }
+        if (row.endpoint_status !== 'active') {
+          this.park.run(now, row.id);
+          continue;
+        }
+        const count = inFlight.get(row.endpoint_id) ?? 0;
+        const turn = this.turnOf(turns, row, count, now);
+        if (turn.taken >= turn.plan.slots) {
+          const at = turn.plan.retryAt(turn.heldBack++, turn.taken);
+          if (at !== null) this.defer.run(at, now, row.id);
+          else excluded.add(row.endpoint_id);
+          continue;
+        }
+        // Ordered endpoints: the scan already offers only the oldest unfinished delivery; one at a time.
+        if (count >= (row.ordered ? 1 : row.max_in_flight)) {
+          excluded.add(row.endpoint_id);
+          continue;
+        }
+        inFlight.set(row.endpoint_id, count + 1);
+        turn.taken += 1;
+        // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
+        const leaseExpiresAt = now + row.timeout_ms + leaseMs;
+        this.lease.run(owner, leaseExpiresAt, now, row.id);
+        taken.push({ row, leaseExpiresAt });
       }
-      if (row.endpoint_status !== 'active') {
-        this.park.run(now, row.id);
-        continue;
-      }
-      const count = inFlight.get(row.endpoint_id) ?? 0;
-      const turn = this.turnOf(turns, row, count, now);
-      if (turn.taken >= turn.plan.slots) {
-        const at = turn.plan.retryAt(turn.heldBack++, turn.taken);
-        if (at !== null) this.defer.run(at, now, row.id);
-        continue;
-      }
-      // Ordered endpoints: the scan already offers only the oldest unfinished delivery; one at a time.
-      if (count >= (row.ordered ? 1 : row.max_in_flight)) continue;
-      inFlight.set(row.endpoint_id, count + 1);
-      turn.taken += 1;
-      // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
-      const leaseExpiresAt = now + row.timeout_ms + leaseMs;
-      this.lease.run(owner, leaseExpiresAt, now, row.id);
-      claimed.push({
+      // Done when full, when the due rows ran out, when a whole chunk gave
+      // nothing, or when every endpoint in it is now full: the next chunk
+      // would walk past their backlogs to find others, which is what made
+      // claims slow. What lies behind waits for the next claim.
+      if (taken.length >= limit || rows.length < chunk || taken.length === before) break;
+      if ([...seen].every((id) => excluded.has(id))) break;
+    }
+    this.saveTurns(turns, now);
+    return this.withEvents(taken);
+  }
+
+  private withEvents(taken: { row: CandidateRow; leaseExpiresAt: number }[]): ClaimedDelivery[] {
+    if (taken.length === 0) return [];
+    const events = new Map<string, EventRow>();
+    for (const e of this.eventsById.all(jsonList(taken.map((t) => t.row.event_id))) as EventRow[]) {
+      events.set(e.id, e);
+    }
+    return taken.map(({ row, leaseExpiresAt }) => {
+      // The event row cannot be missing: deliveries reference it and are deleted with it.
+      const event = events.get(row.event_id)!;
+      return {
         id: row.id,
         tenantId: row.tenant_id,
         endpointId: row.endpoint_id,
         eventId: row.event_id,
         attemptNumber: row.attempts + 1,
         trigger: row.next_trigger as AttemptTrigger,
-        eventType: row.type,
-        eventVersion: row.version,
-        resource: row.resource,
-        payload: row.payload,
-        eventCreatedAt: row.event_created_at,
+        eventType: event.type,
+        eventVersion: event.version,
+        resource: event.resource,
+        payload: event.payload,
+        eventCreatedAt: event.created_at,
         leaseExpiresAt,
-      });
-    }
-    this.saveTurns(turns, now);
-    return claimed;
+      };
+    });
   }
 
   private turnOf(turns: Map<string, EndpointTurn>, row: CandidateRow, inFlight: number, now: number) {
