@@ -100,13 +100,7 @@ export class Params {
   }
 }
 
-export function toJson(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
-export function fromJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
+export { fromJson, toJson } from '../json.ts';
 
 function sqlState(err: unknown): string | null {
   if (typeof err === 'object' && err !== null && 'code' in err) {

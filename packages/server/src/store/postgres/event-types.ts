@@ -137,7 +137,7 @@ function toEventType(row: EventTypeRow, versions: EventTypeVersionRow[]): EventT
     name: row.name,
     group: row.group_name,
     description: row.description,
-    deprecated: row.deprecated,
+    deprecated: Boolean(row.deprecated),
     versions: versions.map(versionFromRow),
     createdAt: row.created_at,
     updatedAt: row.updated_at,

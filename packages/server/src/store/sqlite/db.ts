@@ -53,13 +53,7 @@ export function jsonList(values: readonly (string | number)[]): string {
   return JSON.stringify(values);
 }
 
-export function toJson(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
-export function fromJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
+export { fromJson, toJson } from '../json.ts';
 
 /** The SQLite extended error code of a constraint failure, e.g. SQLITE_CONSTRAINT_PRIMARYKEY. */
 export function constraintCode(err: unknown): string | null {

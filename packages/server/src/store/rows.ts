@@ -1,0 +1,177 @@
+/**
+ * Rows as both adapters read them, and their mapping to Herald's entities.
+ * JSON columns hold compact JSON text in both databases; flags are 0/1 in
+ * SQLite and booleans in PostgreSQL, so they are read with Boolean().
+ */
+import type {
+  ApiKey,
+  Attempt,
+  AttemptErrorKind,
+  AttemptTrigger,
+  Delivery,
+  DeliveryStatus,
+  EventTypeVersion,
+  HeraldEvent,
+  HttpMethod,
+  Tenant,
+} from '../domain/types.ts';
+import { fromJson } from './json.ts';
+
+export interface ApiKeyRow {
+  id: string;
+  hash: string;
+  tenant_id: string | null;
+  name: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export const apiKeyFromRow = (r: ApiKeyRow): ApiKey => ({
+  id: r.id,
+  hash: r.hash,
+  tenantId: r.tenant_id,
+  name: r.name,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export const tenantFromRow = (r: TenantRow): Tenant => ({
+  id: r.id,
+  name: r.name,
+  metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export interface EventTypeRow {
+  name: string;
+  group_name: string | null;
+  description: string;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  deprecated: number | boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventTypeVersionRow {
+  name: string;
+  version: number;
+  schema: string | null;
+  example: string | null;
+  created_at: number;
+}
+
+export const versionFromRow = (r: EventTypeVersionRow): EventTypeVersion => ({
+  version: r.version,
+  schema: fromJson<Record<string, unknown>>(r.schema),
+  example: fromJson<unknown>(r.example),
+  createdAt: r.created_at,
+});
+
+export interface EventRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  version: number;
+  resource: string | null;
+  payload: string;
+  idempotency_key: string | null;
+  created_at: number;
+}
+
+export const eventFromRow = (r: EventRow): HeraldEvent => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  type: r.type,
+  version: r.version,
+  resource: r.resource,
+  payload: r.payload,
+  idempotencyKey: r.idempotency_key,
+  createdAt: r.created_at,
+});
+
+export interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export const deliveryFromRow = (r: DeliveryRow): Delivery => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  endpointId: r.endpoint_id,
+  eventId: r.event_id,
+  status: r.status as DeliveryStatus,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastStatusCode: r.last_status_code,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  completedAt: r.completed_at,
+});
+
+export interface AttemptRow {
+  id: string;
+  request_id: string;
+  tenant_id: string;
+  delivery_id: string | null;
+  event_id: string | null;
+  endpoint_id: string | null;
+  event_type: string;
+  attempt_number: number;
+  trigger: string;
+  url: string;
+  method: string;
+  request_headers: string;
+  request_body: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  duration_ms: number;
+  error_kind: string | null;
+  error_message: string | null;
+  succeeded: number | boolean;
+  created_at: number;
+}
+
+export const attemptFromRow = (r: AttemptRow): Attempt => ({
+  id: r.id,
+  requestId: r.request_id,
+  tenantId: r.tenant_id,
+  deliveryId: r.delivery_id,
+  eventId: r.event_id,
+  endpointId: r.endpoint_id,
+  eventType: r.event_type,
+  attemptNumber: r.attempt_number,
+  trigger: r.trigger as AttemptTrigger,
+  url: r.url,
+  method: r.method as HttpMethod,
+  requestHeaders: JSON.parse(r.request_headers) as Record<string, string>,
+  requestBody: r.request_body,
+  responseStatus: r.response_status,
+  responseHeaders: fromJson<Record<string, string>>(r.response_headers),
+  responseBody: r.response_body,
+  durationMs: r.duration_ms,
+  error:
+    r.error_kind === null ? null : { kind: r.error_kind as AttemptErrorKind, message: r.error_message ?? '' },
+  succeeded: Boolean(r.succeeded),
+  createdAt: r.created_at,
+});
