@@ -18,11 +18,6 @@ interface CandidateRow {
   event_id: string;
   attempts: number;
   next_trigger: string;
-  type: string;
-  version: number;
-  resource: string | null;
-  payload: string;
-  event_created_at: number;
   /** null when the endpoint was deleted while the event was being stored. */
   endpoint_status: string | null;
   timeout_ms: number | null;
@@ -51,13 +46,15 @@ const SATURATED_SQL = `
   ) AS f JOIN endpoints AS p ON p.id = f.endpoint_id
   WHERE f.n >= p.max_in_flight`;
 
-/** Due candidates in due order, walking the deliveries_due partial index; rows other claimers hold are skipped. */
+/**
+ * Due candidates in due order, walking the deliveries_due partial index; rows
+ * other claimers hold are skipped. Events (with their payloads) are read
+ * afterwards, only for the deliveries actually leased.
+ */
 export const CLAIM_CANDIDATES_SQL = `
   SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger,
-    e.type, e.version, e.resource, e.payload, e.created_at AS event_created_at,
     p.status AS endpoint_status, p.timeout_ms
   FROM deliveries AS d
-  JOIN events AS e ON e.id = d.event_id
   LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
   WHERE d.status = 'pending' AND d.next_attempt_at <= $1
     AND d.endpoint_id <> ALL($2::text[])
@@ -193,11 +190,12 @@ export class PgClaim {
         eventId: row.event_id,
         attemptNumber: row.attempts + 1,
         trigger: row.next_trigger as AttemptTrigger,
-        eventType: row.type,
-        eventVersion: row.version,
-        resource: row.resource,
-        payload: row.payload,
-        eventCreatedAt: row.event_created_at,
+        // Filled in from the event once leased (withEvents).
+        eventType: '',
+        eventVersion: 0,
+        resource: null,
+        payload: '',
+        eventCreatedAt: 0,
         // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
         leaseExpiresAt: now + (row.timeout_ms ?? 0) + leaseMs,
       });
@@ -224,7 +222,32 @@ export class PgClaim {
         claimed.map((c) => c.id),
         claimed.map((c) => c.leaseExpiresAt),
       ]);
+      await withEvents(client, claimed);
     }
     return claimed;
+  }
+}
+
+/** Reads the leased deliveries' events in one query and fills in what a worker sends. */
+async function withEvents(client: Queryable, claimed: ClaimedDelivery[]): Promise<void> {
+  const { rows } = await client.query<{
+    id: string;
+    type: string;
+    version: number;
+    resource: string | null;
+    payload: string;
+    created_at: number;
+  }>('SELECT id, type, version, resource, payload, created_at FROM events WHERE id = ANY($1::text[])', [
+    [...new Set(claimed.map((c) => c.eventId))],
+  ]);
+  const events = new Map(rows.map((e) => [e.id, e]));
+  for (const c of claimed) {
+    // Deliveries reference their event and are deleted with it: it is there.
+    const e = events.get(c.eventId)!;
+    c.eventType = e.type;
+    c.eventVersion = e.version;
+    c.resource = e.resource;
+    c.payload = e.payload;
+    c.eventCreatedAt = Number(e.created_at);
   }
 }
