@@ -30,3 +30,12 @@ export function localInputToIso(value: string): string | undefined {
   const t = new Date(value).getTime();
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
+
+/** A wait in seconds, in the largest unit that keeps it readable. */
+export function duration(seconds: number): string {
+  if (seconds < 1) return '0 s';
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}

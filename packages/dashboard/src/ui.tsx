@@ -20,15 +20,6 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-/** Something this version of Herald's API cannot do yet: shown, never faked. */
-export function NotAvailable({ what }: { what: string }) {
-  return (
-    <p className="absent">
-      {what}: <em>not available in this version</em>
-    </p>
-  );
-}
-
 export function Card({ label, value, tone }: { label: string; value: ReactNode; tone?: string }) {
   return (
     <div className={`card ${tone ?? ''}`}>

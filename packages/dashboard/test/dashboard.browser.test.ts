@@ -4,7 +4,7 @@
  * to refresh docs/screenshots/ from this run.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,10 +39,29 @@ let page: Page;
 let base: string;
 let endpointId = '';
 
+/** The newest modification time under `dir` (the dashboard's sources and the SDK client it bundles). */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/** The served bundle is built from the sources; rebuilt when missing or older than them. */
+function bundleIsStale(): boolean {
+  const index = join(dashboardDir, 'dist/index.html');
+  if (!existsSync(index)) return true;
+  const sources = Math.max(
+    newest(join(dashboardDir, 'src')),
+    newest(join(dashboardDir, '../sdk/src/client')),
+  );
+  return statSync(index).mtimeMs < sources;
+}
+
 const shot = (p: Page, name: string) => p.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  if (!existsSync(join(dashboardDir, 'dist/index.html'))) {
+  if (bundleIsStale()) {
     execFileSync('npx', ['vite', 'build'], { cwd: dashboardDir, stdio: 'ignore' });
   }
   mkdirSync(shotsDir, { recursive: true });
@@ -91,6 +110,8 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByRole('cell', { name: 'Acme Corp' }).waitFor();
+    await page.getByText('Oldest pending delivery waiting').waitFor();
+    expect(await page.getByText('not available in this version').count()).toBe(0);
     await shot(page, 'overview');
   });
 
@@ -164,11 +185,54 @@ describe('dashboard', () => {
     await expect(manual.textContent()).resolves.toContain('succeeded');
   });
 
-  it('draws the metrics charts from the log', async () => {
+  it('retries the failed deliveries matching the filters as a job, and shows its progress', async () => {
+    failing = true;
+    const sent = await herald.api.post('/v1/tenants/acme/events', {
+      type: 'device.enrolled',
+      data: { deviceId: 'dev_bulk' },
+    });
+    const eventId = sent.body.id as string;
+    const attemptsOf = async () =>
+      (await herald.api.get(`/v1/tenants/acme/attempts?eventId=${eventId}`)).body.data as {
+        id: string;
+        succeeded: boolean;
+      }[];
+    await expect.poll(async () => (await attemptsOf()).length, { timeout: 15_000 }).toBe(1);
+    failing = false;
+
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('region', { name: 'Summary' }).getByText('Failed').waitFor();
+    await page.getByRole('button', { name: 'Retry failed deliveries matching these filters' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Retry failed deliveries matching these filters' });
+    await dialog.getByText('Retry the failed deliveries behind').waitFor();
+    await shot(page, 'bulk-retry-confirm');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    const progress = page.getByRole('status', { name: 'Job progress' });
+    await progress.getByText('succeeded').waitFor({ timeout: 20_000 });
+    // Only dev_bulk's delivery is still failed: dev_fail's was retried by hand and succeeded.
+    await expect(progress.textContent()).resolves.toContain('1 failed deliveries queued again');
+    await shot(page, 'bulk-retry');
+
+    await expect
+      .poll(async () => (await attemptsOf()).some((a) => a.succeeded), { timeout: 15_000 })
+      .toBe(true);
+    const retried = (await attemptsOf()).find((a) => a.succeeded)!;
+    await page.getByRole('button', { name: 'Clear' }).click();
+    const row = page.locator(`table[aria-label="Attempts"] tbody tr[data-attempt="${retried.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    await expect(row.textContent()).resolves.toContain('succeeded');
+  });
+
+  it('draws the metrics charts from the server-side stats', async () => {
+    const statsAnswer = page.waitForResponse(
+      (r) => r.url().includes('/v1/tenants/acme/stats?') && r.status() === 200,
+    );
     await page.getByRole('link', { name: 'Metrics' }).click();
-    const canvas = page.locator('#chart-outcomes');
-    await canvas.waitFor();
-    await page.locator('#chart-latency').waitFor();
+    const stats = await (await statsAnswer).json();
+    expect(stats.bucket).toBe('1h');
+    expect(stats.totals.attempts).toBeGreaterThanOrEqual(6);
+    await page.locator('#chart-outcomes').waitFor();
     const painted = async (id: string) =>
       Number(
         await page.evaluate(`(() => {
@@ -179,10 +243,32 @@ describe('dashboard', () => {
           return n;
         })()`),
       );
-    await expect.poll(() => painted('chart-outcomes')).toBeGreaterThan(500);
-    await expect.poll(() => painted('chart-latency')).toBeGreaterThan(500);
-    await page.getByText('Computed in your browser from the delivery log').waitFor();
+    for (const id of ['chart-outcomes', 'chart-status', 'chart-latency']) {
+      await expect.poll(() => painted(id)).toBeGreaterThan(500);
+    }
+    const totals = page.getByRole('region', { name: 'Totals' });
+    await totals.getByText(String(stats.totals.attempts), { exact: true }).waitFor();
+
+    // One endpoint: the page asks that endpoint's stats.
+    const endpointAnswer = page.waitForResponse(
+      (r) => r.url().includes(`/endpoints/${endpointId}/stats?`) && r.status() === 200,
+    );
+    await page.getByLabel('Endpoint').selectOption(endpointId);
+    expect((await (await endpointAnswer).json()).totals.attempts).toBeGreaterThanOrEqual(6);
     await shot(page, 'metrics');
+  });
+
+  it("replays a subscription's events from its page as a job", async () => {
+    await page.goto(`${base}/tenants/acme/subscriptions/${endpointId}`);
+    await page.getByRole('button', { name: 'Replay events since…' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Replay events since…' })
+      .getByRole('button', { name: 'Confirm' })
+      .click();
+    const progress = page.getByRole('status', { name: 'Job progress' });
+    await progress.getByText('succeeded').waitFor({ timeout: 20_000 });
+    // dev_1..3, dev_fail and dev_bulk: five events since a day ago.
+    await expect(progress.textContent()).resolves.toContain('5 new deliveries created');
   });
 
   it('opens a portal link scoped to one tenant, branded, and embeddable', async () => {

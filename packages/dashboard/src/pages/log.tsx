@@ -7,8 +7,9 @@ import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
 import type { Attempt, AttemptFilter, AttemptSummary } from '../../../sdk/src/client/index.ts';
 import { dateTime, localInputToIso, ms } from '../format.ts';
 import { useSession } from '../session.tsx';
-import { Card, Empty, ErrorBox, errorText, NotAvailable, useLoad } from '../ui.tsx';
+import { Card, Empty, ErrorBox, errorText, useLoad } from '../ui.tsx';
 import { AttemptView } from './attempt-view.tsx';
+import { JobAction, RecoveryPanel } from './jobs.tsx';
 
 const PAGE = 100;
 const POLL_MS = 3000;
@@ -214,7 +215,17 @@ export function LogPage({ tid }: { tid: string }) {
           <Card label="Pending" value={summary.pending} />
         </section>
       )}
-      <NotAvailable what="Bulk retry and recover for the current filter" />
+      <div className="actions">
+        <JobAction
+          key={JSON.stringify(applied)}
+          tid={tid}
+          label="Retry failed deliveries matching these filters"
+          question={`Retry the failed deliveries behind the ${summary?.failed ?? ''} failed attempts matching these filters? Deliveries that succeeded since are left alone.`}
+          disabled={!summary || summary.failed === 0}
+          run={() => client.retryAttempts(tid, applied)}
+        />
+      </div>
+      {applied.endpointId && <RecoveryPanel key={applied.endpointId} tid={tid} eid={applied.endpointId} />}
       <ErrorBox error={error} />
 
       {selected && (

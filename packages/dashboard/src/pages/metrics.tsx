@@ -1,9 +1,10 @@
-/** Metrics per tenant or endpoint, drawn with Chart.js from attempts read off the delivery log. */
+/** Metrics per tenant or endpoint: Herald's server-side stats, drawn with Chart.js. */
 import {
   BarController,
   BarElement,
   CategoryScale,
   Chart,
+  type ChartConfiguration,
   Legend,
   LinearScale,
   LineController,
@@ -11,11 +12,11 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import { useEffect, useRef, useState } from 'react';
-import type { Attempt } from '../../../sdk/src/client/index.ts';
-import { type Bucket, bucketWidth, buildSeries } from '../metrics-series.ts';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { StatsBucket, StatsBucketWidth } from '../../../sdk/src/client/index.ts';
+import { ms, percent } from '../format.ts';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, Loading, useLoad } from '../ui.tsx';
+import { Card, Empty, ErrorBox, Loading, useLoad } from '../ui.tsx';
 
 Chart.register(
   BarController,
@@ -29,26 +30,29 @@ Chart.register(
   Tooltip,
 );
 
-const RANGES = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
-type Range = keyof typeof RANGES;
-/** Most attempts read for one chart: past this the page says the series is partial. */
-const MAX_ATTEMPTS = 20_000;
+/** Each range with a bucket width that keeps the chart readable (well under the server's limit). */
+const RANGES: Record<string, { label: string; ms: number; bucket: StatsBucketWidth }> = {
+  '1h': { label: 'last hour', ms: 3_600_000, bucket: '1m' },
+  '24h': { label: 'last 24 hours', ms: 86_400_000, bucket: '1h' },
+  '7d': { label: 'last 7 days', ms: 7 * 86_400_000, bucket: '1h' },
+  '30d': { label: 'last 30 days', ms: 30 * 86_400_000, bucket: '1d' },
+};
 
-function label(start: number, width: number): string {
+function label(start: string, bucket: string): string {
   const d = new Date(start);
-  return width >= 86_400_000
+  return bucket === '1d'
     ? d.toLocaleDateString()
     : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-function ChartCanvas(props: { id: string; title: string; build(canvas: HTMLCanvasElement): Chart }) {
+function ChartCanvas(props: { id: string; title: string; config: ChartConfiguration }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const { build } = props;
+  const { config } = props;
   useEffect(() => {
     if (!ref.current) return;
-    const chart = build(ref.current);
+    const chart = new Chart(ref.current, config);
     return () => chart.destroy();
-  }, [build]);
+  }, [config]);
   return (
     <div className="chart-box">
       <canvas id={props.id} ref={ref} role="img" aria-label={props.title} />
@@ -58,45 +62,34 @@ function ChartCanvas(props: { id: string; title: string; build(canvas: HTMLCanva
 
 export function MetricsPage({ tid }: { tid: string }) {
   const { client } = useSession();
-  const [range, setRange] = useState<Range>('24h');
+  const [range, setRange] = useState('24h');
   const [endpointId, setEndpointId] = useState('');
   const endpoints = useLoad(() => client.listEndpoints(tid, { limit: 250 }), [tid]);
-  const series = useLoad(async () => {
+  const stats = useLoad(() => {
+    const chosen = RANGES[range] ?? RANGES['24h']!;
     const until = Date.now();
-    const since = until - RANGES[range];
-    const attempts: Attempt[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listAttempts(tid, {
-        since: new Date(since).toISOString(),
-        until: new Date(until).toISOString(),
-        ...(endpointId ? { endpointId } : {}),
-        limit: 250,
-        ...(cursor ? { cursor } : {}),
-      });
-      attempts.push(...page.data);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && attempts.length < MAX_ATTEMPTS);
-    const width = bucketWidth(until - since);
-    return {
-      buckets: buildSeries(attempts, since, until, width),
-      width,
-      read: attempts.length,
-      partial: !!cursor,
+    const query = {
+      since: new Date(until - chosen.ms).toISOString(),
+      until: new Date(until).toISOString(),
+      bucket: chosen.bucket,
     };
+    return endpointId ? client.getEndpointStats(tid, endpointId, query) : client.getTenantStats(tid, query);
   }, [tid, range, endpointId]);
 
-  const data = series.data;
+  const data = stats.data;
+  const totals = data?.totals;
   return (
     <div>
       <h1>Metrics</h1>
       <div className="row panel">
         <div>
           <label htmlFor="m-range">Range</label>
-          <select id="m-range" value={range} onChange={(e) => setRange(e.target.value as Range)}>
-            <option value="1h">last hour</option>
-            <option value="24h">last 24 hours</option>
-            <option value="7d">last 7 days</option>
+          <select id="m-range" value={range} onChange={(e) => setRange(e.target.value)}>
+            {Object.entries(RANGES).map(([key, r]) => (
+              <option key={key} value={key}>
+                {r.label}
+              </option>
+            ))}
           </select>
         </div>
         <div>
@@ -111,80 +104,106 @@ export function MetricsPage({ tid }: { tid: string }) {
           </select>
         </div>
       </div>
-      <p className="muted">
-        Computed in your browser from the delivery log ({data ? `${data.read} attempts read` : '…'}
-        {data?.partial ? `, the newest ${MAX_ATTEMPTS} only` : ''}); test sends are left out.
-      </p>
-      {series.loading && !data && <Loading />}
-      <ErrorBox error={series.error} />
-      {data && data.read === 0 && (
+      {stats.loading && !data && <Loading />}
+      <ErrorBox error={stats.error} />
+      {totals && (
+        <section className="cards" aria-label="Totals">
+          <Card label="Attempts" value={totals.attempts} />
+          <Card label="Success rate" value={percent(totals.succeeded, totals.attempts)} />
+          <Card label="Failed" value={totals.failed} tone={totals.failed ? 'bad' : ''} />
+          <Card label="Latency p95" value={totals.latencyMs.p95 === null ? '—' : ms(totals.latencyMs.p95)} />
+        </section>
+      )}
+      {totals && totals.attempts === 0 && (
         <Empty>No attempts in this range yet: the charts fill in as events are delivered.</Empty>
       )}
-      {data && <Charts buckets={data.buckets} width={data.width} />}
+      {data && <Charts buckets={data.buckets} bucket={data.bucket} />}
+      <p className="muted">
+        Test sends are left out. Percentiles are estimated from a latency histogram (within about 40 %).
+      </p>
     </div>
   );
 }
 
-function Charts({ buckets, width }: { buckets: Bucket[]; width: number }) {
-  const labels = buckets.map((b) => label(b.start, width));
-  const outcome = (canvas: HTMLCanvasElement) =>
-    new Chart(canvas, {
-      type: 'bar',
-      data: {
-        labels,
-        datasets: [
-          {
-            label: 'succeeded',
-            data: buckets.map((b) => b.succeeded),
-            backgroundColor: '#10b981',
-            stack: 'o',
-          },
-          { label: 'failed', data: buckets.map((b) => b.failed), backgroundColor: '#ef4444', stack: 'o' },
-        ],
-      },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        plugins: { title: { display: false } },
-        scales: {
-          x: { stacked: true },
-          y: { stacked: true, beginAtZero: true, title: { display: true, text: 'attempts' } },
-        },
-      },
-    });
-  const latency = (canvas: HTMLCanvasElement) =>
-    new Chart(canvas, {
-      type: 'line',
-      data: {
-        labels,
-        datasets: [
-          { label: 'p50', data: buckets.map((b) => b.p50), borderColor: '#6366f1', spanGaps: true },
-          { label: 'p95', data: buckets.map((b) => b.p95), borderColor: '#f59e0b', spanGaps: true },
-          { label: 'p99', data: buckets.map((b) => b.p99), borderColor: '#ef4444', spanGaps: true },
-        ],
-      },
-      options: {
-        animation: false,
-        maintainAspectRatio: false,
-        scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } },
-      },
-    });
+/** Chart.js configurations for the three charts; built once per answer, so charts redraw only on new data. */
+function chartConfigs(buckets: StatsBucket[], bucket: string) {
+  const labels = buckets.map((b) => label(b.start, bucket));
+  const stacked = {
+    animation: false as const,
+    maintainAspectRatio: false,
+    scales: {
+      x: { stacked: true },
+      y: { stacked: true, beginAtZero: true, title: { display: true, text: 'attempts' } },
+    },
+  };
+  const bars = (name: string, color: string, pick: (b: StatsBucket) => number) => ({
+    label: name,
+    data: buckets.map(pick),
+    backgroundColor: color,
+    stack: 's',
+  });
+  const outcome: ChartConfiguration = {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        bars('succeeded', '#10b981', (b) => b.succeeded),
+        bars('failed', '#ef4444', (b) => b.failed),
+        bars('dropped', '#94a3b8', (b) => b.dropped),
+      ],
+    },
+    options: stacked,
+  };
+  const classes: ChartConfiguration = {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        bars('2xx', '#10b981', (b) => b.statusClasses['2xx']),
+        bars('3xx', '#6366f1', (b) => b.statusClasses['3xx']),
+        bars('4xx', '#f59e0b', (b) => b.statusClasses['4xx']),
+        bars('5xx', '#ef4444', (b) => b.statusClasses['5xx']),
+        bars('no response', '#64748b', (b) => b.statusClasses.none),
+      ],
+    },
+    options: stacked,
+  };
+  const line = (name: string, color: string, pick: (b: StatsBucket) => number | null) => ({
+    label: name,
+    data: buckets.map(pick),
+    borderColor: color,
+    backgroundColor: color,
+    spanGaps: true,
+  });
+  const latency: ChartConfiguration = {
+    type: 'line',
+    data: {
+      labels,
+      datasets: [
+        line('p50', '#6366f1', (b) => b.latencyMs.p50),
+        line('p95', '#f59e0b', (b) => b.latencyMs.p95),
+        line('p99', '#ef4444', (b) => b.latencyMs.p99),
+      ],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } },
+    },
+  };
+  return { outcome, classes, latency };
+}
+
+function Charts({ buckets, bucket }: { buckets: StatsBucket[]; bucket: string }) {
+  const { outcome, classes, latency } = useMemo(() => chartConfigs(buckets, bucket), [buckets, bucket]);
   return (
     <>
       <h2>Deliveries by outcome</h2>
-      <ChartCanvas
-        key={`o-${labels.join()}-${buckets.map((b) => b.succeeded + b.failed).join()}`}
-        id="chart-outcomes"
-        title="Deliveries by outcome"
-        build={outcome}
-      />
+      <ChartCanvas id="chart-outcomes" title="Deliveries by outcome" config={outcome} />
+      <h2>Responses by status class</h2>
+      <ChartCanvas id="chart-status" title="Responses by status class" config={classes} />
       <h2>Latency p50 / p95 / p99</h2>
-      <ChartCanvas
-        key={`l-${labels.join()}-${buckets.map((b) => b.p99).join()}`}
-        id="chart-latency"
-        title="Latency percentiles"
-        build={latency}
-      />
+      <ChartCanvas id="chart-latency" title="Latency percentiles" config={latency} />
     </>
   );
 }

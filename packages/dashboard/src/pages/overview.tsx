@@ -1,9 +1,12 @@
-/** The operator's overview: per tenant, what the last hour and day of the delivery log say. */
+/**
+ * The operator's overview: the delivery queue across tenants, and per tenant
+ * what the last hour and day of the delivery log say.
+ */
 import type { AttemptSummary, Endpoint, Tenant } from '../../../sdk/src/client/index.ts';
-import { percent } from '../format.ts';
+import { duration, percent } from '../format.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { Card, Empty, ErrorBox, Loading, NotAvailable, useLoad } from '../ui.tsx';
+import { Card, Empty, ErrorBox, Loading, useLoad } from '../ui.tsx';
 
 interface TenantHealth {
   tenant: Tenant;
@@ -15,11 +18,11 @@ interface TenantHealth {
 export function OverviewPage() {
   const { client } = useSession();
   const { data, error, loading } = useLoad(async () => {
-    const tenants = await client.listTenants({ limit: 100 });
+    const [tenants, queue] = await Promise.all([client.listTenants({ limit: 100 }), client.getQueue()]);
     const now = Date.now();
     const hourAgo = new Date(now - 3_600_000).toISOString();
     const dayAgo = new Date(now - 86_400_000).toISOString();
-    return Promise.all(
+    const health = await Promise.all(
       tenants.data.map(
         async (tenant): Promise<TenantHealth> => ({
           tenant,
@@ -29,16 +32,17 @@ export function OverviewPage() {
         }),
       ),
     );
+    return { health, queue };
   }, []);
 
   if (loading && !data) return <Loading />;
   if (error) return <ErrorBox error={error} />;
-  const rows = data ?? [];
+  const rows = data?.health ?? [];
+  const queue = data?.queue;
   const sum = (pick: (t: TenantHealth) => number) => rows.reduce((n, t) => n + pick(t), 0);
   const hourTotal = sum((t) => t.lastHour.total);
   const dayTotal = sum((t) => t.lastDay.total);
   const daySucceeded = sum((t) => t.lastDay.succeeded);
-  const pending = sum((t) => t.lastDay.pending);
   const all = rows.flatMap((t) => t.endpoints);
   const disabled = all.filter((e) => e.status === 'disabled');
   const failingTenants = rows.filter((t) => t.lastHour.failed > 0 && t.lastHour.succeeded === 0);
@@ -53,11 +57,16 @@ export function OverviewPage() {
           value={percent(daySucceeded, dayTotal)}
           tone={dayTotal && daySucceeded / dayTotal < 0.95 ? 'bad' : 'ok'}
         />
-        <Card label="Backlog (pending deliveries)" value={pending} />
+        <Card label="Backlog (pending deliveries)" value={queue?.pending ?? '—'} />
+        <Card label="In flight" value={queue?.inFlight ?? '—'} />
+        <Card
+          label="Oldest pending delivery waiting"
+          value={queue ? duration(queue.oldestPendingAgeSeconds) : '—'}
+          tone={queue && queue.oldestPendingAgeSeconds > 300 ? 'bad' : ''}
+        />
         <Card label="Disabled endpoints" value={disabled.length} tone={disabled.length ? 'bad' : ''} />
         <Card label="Paused endpoints" value={all.filter((e) => e.status === 'paused').length} />
       </div>
-      <NotAvailable what="Age of the oldest pending delivery" />
       <h2>Operational notices</h2>
       {disabled.length === 0 && failingTenants.length === 0 ? (
         <Empty>No notices: no endpoint is disabled and no tenant is failing every delivery.</Empty>
@@ -117,7 +126,10 @@ export function OverviewPage() {
           </table>
         </div>
       )}
-      <p className="muted">Computed from the delivery log summaries of each tenant.</p>
+      <p className="muted">
+        Backlog and waiting time from the delivery queue; rates from the delivery log summaries of each
+        tenant.
+      </p>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 import { loadCatalog } from './catalog.tsx';
 import { DeliveryFields } from './delivery-fields.tsx';
 import { EventPicker } from './event-picker.tsx';
+import { RecoveryPanel } from './jobs.tsx';
 import { ResourcesPanel } from './resources.tsx';
 import { SecretField } from './secret-field.tsx';
 import { TestResultView, VerifyResultView } from './test-result.tsx';
@@ -163,6 +164,7 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
       />
 
       {eid && <ResourcesPanel tid={tid} eid={eid} />}
+      {eid && <RecoveryPanel tid={tid} eid={eid} />}
 
       <fieldset>
         <legend>Payload filter</legend>

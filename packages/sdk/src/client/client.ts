@@ -4,6 +4,15 @@
  */
 import { HeraldApiError } from './errors.ts';
 import type {
+  BulkRetryFilter,
+  Job,
+  JobAccepted,
+  QueueStats,
+  RecoveryWindow,
+  Stats,
+  StatsQuery,
+} from './ops-types.ts';
+import type {
   Accepted,
   Attempt,
   AttemptFilter,
@@ -211,5 +220,42 @@ export class HeraldClient {
   }
   getAttempt(tid: string, id: string) {
     return this.request<Attempt>('GET', `/v1/tenants/${seg(tid)}/attempts/${seg(id)}`);
+  }
+
+  // Operations: stats, recovery jobs, the queue
+  getEndpointStats(tid: string, eid: string, query: StatsQuery = {}) {
+    return this.request<Stats>('GET', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/stats`, {
+      query: { ...query },
+    });
+  }
+  getTenantStats(tid: string, query: StatsQuery = {}) {
+    return this.request<Stats>('GET', `/v1/tenants/${seg(tid)}/stats`, { query: { ...query } });
+  }
+  /** Sends the endpoint's failed deliveries of the window again, as a background job. */
+  recoverEndpoint(tid: string, eid: string, window: RecoveryWindow) {
+    return this.request<JobAccepted>('POST', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/recover`, {
+      body: window,
+    });
+  }
+  /** Sends every event of the window the endpoint subscribes to again, as new deliveries. */
+  replayEndpoint(tid: string, eid: string, window: RecoveryWindow) {
+    return this.request<JobAccepted>('POST', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/replay`, {
+      body: window,
+    });
+  }
+  /** Retries the failed deliveries behind the log entries matching `filter`, as a background job. */
+  retryAttempts(tid: string, filter: BulkRetryFilter = {}) {
+    const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
+    return this.request<JobAccepted>('POST', `/v1/tenants/${seg(tid)}/attempts/retry`, { body });
+  }
+  getJob(tid: string, id: string) {
+    return this.request<Job>('GET', `/v1/tenants/${seg(tid)}/jobs/${seg(id)}`);
+  }
+  listJobs(tid: string, page: PageQuery = {}) {
+    return this.request<Page<Job>>('GET', `/v1/tenants/${seg(tid)}/jobs`, { query: { ...page } });
+  }
+  /** All tenants' backlog (admin keys only). */
+  getQueue() {
+    return this.request<QueueStats>('GET', '/v1/queue');
   }
 }

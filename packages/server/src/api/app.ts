@@ -31,6 +31,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
 import { DEFAULT_PORTAL_OPTIONS, type PortalOptions, registerPortalRoutes } from './routes/portal.ts';
+import { registerQueueRoutes } from './routes/queue.ts';
 import { registerRecoveryRoutes } from './routes/recovery.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerStatsRoutes } from './routes/stats.ts';
@@ -186,6 +187,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerStatsRoutes(app, routeDeps);
   registerJobRoutes(app, routeDeps);
   registerRecoveryRoutes(app, routeDeps);
+  registerQueueRoutes(app, routeDeps);
   const ops = (store as Store & { ops?: OpsStore }).ops ?? null;
   const metrics = deps.metrics ?? new PrometheusMetrics(ops, { now: clock }, { processMetrics: false });
   registerMetricsRoutes(app, metrics, { public: deps.metricsPublic ?? false });

@@ -90,3 +90,12 @@ export const BulkRetryBody = Type.Object(
 );
 
 export const JobParamsSchema = Type.Object({ tid: Type.String(), id: Type.String() });
+
+export const QueueSchema = Type.Object({
+  pending: Type.Integer({ description: 'deliveries waiting: due or scheduled, parked included' }),
+  inFlight: Type.Integer({ description: 'deliveries being attempted right now' }),
+  oldestPendingAt: Nullable(IsoTime),
+  oldestPendingAgeSeconds: Type.Number({
+    description: 'how long the oldest due delivery has waited; 0 when none is overdue',
+  }),
+});
