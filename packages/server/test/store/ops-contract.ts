@@ -171,6 +171,46 @@ export function runOpsContract(
       });
     });
 
+    describe('retention of batches', () => {
+      it('purges finished batches once their deliveries are gone, and keeps open ones', async () => {
+        await s().createTenant(tenantFixture('acme'));
+        const ep = await s().createEndpoint({
+          ...endpointFixture('acme'),
+          batch: { maxSize: 2, maxWaitMs: 0 },
+        });
+        const old = T0;
+        const now = T0 + 40 * DAY;
+        const cutoff = now - 30 * DAY;
+        const stored = [];
+        for (let i = 0; i < 4; i++) stored.push(await storeEvent(s(), 'acme', [ep.id], { now: old }));
+        const batches = await s().claimBatches({ owner: 'w1', limit: 10, leaseMs: 30_000, now: old });
+        expect(batches.map((b) => b.deliveries.length)).toEqual([2, 2]);
+        const [done, open] = batches;
+        const first = done!.deliveries[0]!;
+        const base = completion(first, 'w1', { status: 'succeeded' }, { now: old }).attempt;
+        await s().completeBatches(
+          [
+            {
+              batchId: done!.id,
+              owner: 'w1',
+              attempt: { ...base, deliveryId: null },
+              eventIds: done!.deliveries.map((d) => d.eventId),
+              outcome: { status: 'succeeded' },
+            },
+          ],
+          old,
+        );
+        // Only the old rollup minute goes: the finished batch's deliveries still exist, so it stays.
+        expect(await ops().purgeOpsRows(cutoff, 100)).toBe(1);
+        while ((await ops().purgeEvents(cutoff, 100)) > 0) {}
+        expect(await ops().purgeOpsRows(cutoff, 100)).toBe(1);
+        // The batch still in flight and its deliveries are untouched.
+        expect(await s().getDelivery(open!.deliveries[0]!.id)).toMatchObject({ status: 'in_flight' });
+        expect(await ops().purgeOpsRows(cutoff, 100)).toBe(0);
+        expect(stored).toHaveLength(4);
+      });
+    });
+
     describe('jobs', () => {
       it('creates, lists, claims with a lease and reclaims a job whose lease ended', async () => {
         const { a } = await setupMapped();

@@ -81,7 +81,14 @@ export class PgOps implements OpsStore {
          AND status IN ('succeeded', 'failed') LIMIT $2)`,
       [cutoff, limit],
     );
-    return (stats.rowCount ?? 0) + (jobs.rowCount ?? 0);
+    // Finished batches whose deliveries are gone (purged with their events).
+    const batches = await this.pool.query(
+      `DELETE FROM batches WHERE id IN (SELECT b.id FROM batches AS b
+         WHERE b.completed_at IS NOT NULL AND b.completed_at < $1
+           AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.batch_id = b.id) LIMIT $2)`,
+      [cutoff, limit],
+    );
+    return (stats.rowCount ?? 0) + (jobs.rowCount ?? 0) + (batches.rowCount ?? 0);
   }
 
   createJob(job: Job) {

@@ -13,6 +13,7 @@ export class SqliteRetention {
   private readonly deleteEvents: Statement;
   private readonly deleteStats: Statement;
   private readonly deleteJobs: Statement;
+  private readonly deleteBatches: Statement;
   private readonly attemptsTx: (cutoff: number, limit: number) => number;
   private readonly eventsTx: ReturnType<Db['transaction']>;
 
@@ -44,6 +45,12 @@ export class SqliteRetention {
       `DELETE FROM attempt_stats WHERE (tenant_id, endpoint_id, minute) IN
          (SELECT tenant_id, endpoint_id, minute FROM attempt_stats WHERE minute < ? LIMIT ?)`,
     );
+    // Finished batches whose deliveries are gone (purged with their events).
+    this.deleteBatches = db.prepare(
+      `DELETE FROM batches WHERE id IN (SELECT b.id FROM batches AS b
+         WHERE b.completed_at IS NOT NULL AND b.completed_at < ?
+           AND NOT EXISTS (SELECT 1 FROM deliveries AS d WHERE d.batch_id = b.id) LIMIT ?)`,
+    );
     this.deleteJobs = db.prepare(
       `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE created_at < ?
          AND status IN ('succeeded', 'failed') LIMIT ?)`,
@@ -72,6 +79,7 @@ export class SqliteRetention {
 
   purgeOpsRows(cutoff: number, limit: number): number {
     const stats = this.deleteStats.run(cutoff, limit).changes;
-    return stats + this.deleteJobs.run(cutoff, limit).changes;
+    const batches = this.deleteBatches.run(cutoff, limit).changes;
+    return stats + batches + this.deleteJobs.run(cutoff, limit).changes;
   }
 }
