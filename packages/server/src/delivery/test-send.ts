@@ -8,9 +8,9 @@
 import { renderBody } from '../domain/envelope.ts';
 import { newId } from '../domain/ids.ts';
 import type { Attempt, AttemptError, Endpoint } from '../domain/types.ts';
-import type { Sender } from './attempt-runner.ts';
 import type { OutboundResult } from './http-client.ts';
 import { buildOutboundRequest, redactHeaders } from './outbound-request.ts';
+import { attemptErrorOf, type Sender } from './send-attempt.ts';
 
 export interface TestSendDeps {
   sender: Sender;
@@ -42,13 +42,6 @@ export const GENERIC_TEST_EVENT_TYPE = 'herald.test';
 export const GENERIC_TEST_PAYLOAD = { test: true } as const;
 
 /** Why a response that arrived still counts as a failure; null for 2xx. */
-export function attemptErrorOf(result: OutboundResult): AttemptError | null {
-  if (result.error) return result.error;
-  if (result.status !== null && (result.status < 200 || result.status > 299)) {
-    return { kind: 'http_status', message: `the endpoint answered ${result.status}` };
-  }
-  return null;
-}
 
 /**
  * Sends `body` (already rendered) to `endpoint` as one signed request and
