@@ -1,7 +1,8 @@
 /**
  * Feeds metrics from the store calls the delivery path already makes: a
- * store wrapped here counts accepted events (insertEvents) and completed
- * attempts (completeDeliveries, completeBatches) once they are committed, so the dispatcher
+ * store wrapped here counts accepted events (insertEvents), completed
+ * attempts (completeDeliveries, completeBatches) and overflow drops once they
+ * are committed, so the dispatcher
  * and ingest need no metrics code of their own.
  */
 import type { CompletedAttempt, CompletedBatch, InsertedEvent, NewEvent, Store } from '../store/port.ts';
@@ -26,6 +27,8 @@ export function countBatches(metrics: Metrics, results: readonly CompletedBatch[
 
 /** The same store, with metrics counted as its writes commit. Every other member passes through. */
 export function instrumentStore(store: Store, metrics: Metrics): Store {
+  // Overflow drops happen inside insertEvents (drop-oldest); the store reports them once committed.
+  store.onDropped((count) => metrics.deliveryCompleted('dropped', count));
   const completeDeliveries = async (results: CompletedAttempt[], now: number) => {
     const transitions = await store.completeDeliveries(results, now);
     countCompletions(metrics, results);

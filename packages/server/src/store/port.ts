@@ -258,6 +258,11 @@ export interface Store {
   notifyWork(): void;
   /** Subscribes to work notifications. Returns an unsubscribe function. */
   onWork(listener: () => void): () => void;
+  /**
+   * Subscribes to overflow drops made by this process (drop-oldest trims
+   * during insertEvents), after they are committed, for metrics.
+   */
+  onDropped(listener: (count: number) => void): () => void;
 
   // Batching ----------------------------------------------------------------
   /**

@@ -91,4 +91,27 @@ describe('counting completions', () => {
     countCompletions(fake, [{ deliveryId: 'd1', owner: 'w', attempt, outcome: { status: 'failed' } }]);
     expect(seen).toEqual(['attempt 12ms', 'succeeded×3', 'attempt 12ms', 'failed×1']);
   });
+  it('counts deliveries dropped by overflow protection', async () => {
+    const h = await startApi();
+    try {
+      await h.tenant('acme');
+      const now = h.clock.now;
+      const metrics = new PrometheusMetrics(opsOf(h.store), { now: () => h.clock.now });
+      const store = instrumentStore(h.store, metrics);
+      // Paused, so nothing is sent: drop-oldest keeps the newest 3 pending of the 5.
+      const ep = await store.createEndpoint(
+        makeEndpoint(
+          'acme',
+          'https://example.com/a',
+          { status: 'paused', overflow: 'drop-oldest', maxBacklog: 3 },
+          now,
+        ),
+      );
+      for (let i = 0; i < 5; i++) await insertEvent(store, 'acme', [ep.id], now + i);
+      const text = (await metrics.scrape()).body;
+      expect(sample(text, 'herald_deliveries_total{outcome="dropped"}')).toBe(2);
+    } finally {
+      await h.close();
+    }
+  });
 });

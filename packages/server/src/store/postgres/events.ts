@@ -16,13 +16,18 @@ import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from '
 
 /** Events and their deliveries: the ingest hot path and the event views. */
 export class PgEvents {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly onDropped: (count: number) => void = () => {},
+  ) {}
 
   async insertEvents(events: NewEvent[]): Promise<InsertedEvent[]> {
     if (events.length === 0) return [];
     for (let round = 0; ; round++) {
       try {
-        return await withTx(this.pool, (client) => this.insertInTx(client, events));
+        const { results, dropped } = await withTx(this.pool, (client) => this.insertInTx(client, events));
+        if (dropped > 0) this.onDropped(dropped);
+        return results;
       } catch (err) {
         // Another process stored the same idempotency key first: run again and
         // answer with its event, as if it had been there from the start.
@@ -33,8 +38,12 @@ export class PgEvents {
     }
   }
 
-  private async insertInTx(client: Queryable, events: NewEvent[]): Promise<InsertedEvent[]> {
+  private async insertInTx(
+    client: Queryable,
+    events: NewEvent[],
+  ): Promise<{ results: InsertedEvent[]; dropped: number }> {
     const results: InsertedEvent[] = [];
+    let dropped = 0;
     const endpointIds = [...new Set(events.flatMap((e) => e.deliveries.map((d) => d.endpointId)))];
     // Callers park deliveries of endpoints that looked inactive; one activated
     // meanwhile has already run its unpark, so its deliveries are made due here.
@@ -99,9 +108,9 @@ export class PgEvents {
       );
       // Drop-oldest endpoints keep only their newest maxBacklog pending deliveries, decided with the insert.
       const now = Math.max(...events.map((e) => e.event.createdAt));
-      await trimBacklogs(client, [...new Set(dl[2] as string[])], now);
+      dropped = await trimBacklogs(client, [...new Set(dl[2] as string[])], now);
     }
-    return results;
+    return { results, dropped };
   }
 
   private async earlier(client: Queryable, tenantId: string, key: string): Promise<InsertedEvent | null> {

@@ -53,6 +53,7 @@ export class PostgresStore implements Store {
   /** Stats rollups, queue gauges, retention and recovery jobs (the OpsStore port). */
   readonly ops: PgOps;
   private closing: Promise<void> | null = null;
+  private readonly droppedListeners = new Set<(count: number) => void>();
 
   constructor(private readonly options: PgOptions) {
     this.pool = createPool(options);
@@ -61,7 +62,9 @@ export class PostgresStore implements Store {
     this.eventTypes = new PgEventTypes(this.pool);
     this.endpoints = new PgEndpoints(this.pool);
     this.resources = new PgResources(this.pool);
-    this.events = new PgEvents(this.pool);
+    this.events = new PgEvents(this.pool, (n) => {
+      for (const listener of this.droppedListeners) listener(n);
+    });
     this.claim = new PgClaim(this.pool);
     this.queue = new PgQueue(this.pool);
     this.attempts = new PgAttempts(this.pool);
@@ -244,5 +247,11 @@ export class PostgresStore implements Store {
   }
   onWork(listener: () => void): () => void {
     return this.work.subscribe(listener);
+  }
+  onDropped(listener: (count: number) => void): () => void {
+    this.droppedListeners.add(listener);
+    return () => {
+      this.droppedListeners.delete(listener);
+    };
   }
 }

@@ -19,10 +19,13 @@ export class SqliteEvents {
   private readonly deliveryById: Statement;
   private readonly insertTx: (events: NewEvent[]) => InsertedEvent[];
   private readonly flow: SqliteFlow;
+  /** Deliveries the last insert transaction dropped (drop-oldest), reported once it committed. */
+  private droppedInTx = 0;
 
   constructor(
     db: Db,
     private readonly cache: StatementCache,
+    private readonly onDropped: (count: number) => void = () => {},
   ) {
     this.byIdempotencyKey = db.prepare('SELECT * FROM events WHERE tenant_id = ? AND idempotency_key = ?');
     this.insertEvent = db.prepare(
@@ -48,7 +51,7 @@ export class SqliteEvents {
       // Drop-oldest endpoints keep only their newest maxBacklog pending deliveries, decided with the insert.
       const endpointIds = new Set(events.flatMap((e) => e.deliveries.map((d) => d.endpointId)));
       const now = Math.max(...events.map((e) => e.event.createdAt));
-      this.flow.trimBacklogs([...endpointIds], now);
+      this.droppedInTx = this.flow.trimBacklogs([...endpointIds], now);
       return inserted;
     });
   }
@@ -56,7 +59,10 @@ export class SqliteEvents {
   insertEvents(events: NewEvent[]): InsertedEvent[] {
     if (events.length === 0) return [];
     try {
-      return this.insertTx(events);
+      this.droppedInTx = 0;
+      const inserted = this.insertTx(events);
+      if (this.droppedInTx > 0) this.onDropped(this.droppedInTx);
+      return inserted;
     } catch (err) {
       if (isForeignKeyViolation(err)) {
         const unknown = [...new Set(events.map((e) => e.event.tenantId))].filter(

@@ -77,7 +77,7 @@ export class SqliteStore implements Store {
       eventTypes: new SqliteEventTypes(this.db, cache),
       endpoints: new SqliteEndpoints(this.db),
       resources: new SqliteResources(this.db),
-      events: new SqliteEvents(this.db, cache),
+      events: new SqliteEvents(this.db, cache, (n) => this.work.emit('dropped', n)),
       claim: new SqliteClaim(this.db),
       queue: new SqliteQueue(this.db, this.ops.rollup),
       attempts: new SqliteAttempts(this.db, cache),
@@ -261,6 +261,12 @@ export class SqliteStore implements Store {
     this.work.on('work', listener);
     return () => {
       this.work.off('work', listener);
+    };
+  }
+  onDropped(listener: (count: number) => void): () => void {
+    this.work.on('dropped', listener);
+    return () => {
+      this.work.off('dropped', listener);
     };
   }
 }
