@@ -61,6 +61,8 @@ export class Dispatcher {
   private woken = false;
   private unsubscribe: (() => void) | null = null;
   private lastSweepAt = 0;
+  /** Claim rounds in a row that took nothing. */
+  private emptyRounds = 0;
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -73,18 +75,22 @@ export class Dispatcher {
 
   /** The store as the completion buffer sees it: its transitions go to `onTransitions` once committed. */
   private reportingStore(): Store {
-    const { store, onTransitions } = this.deps;
+    const { store } = this.deps;
     const completeDeliveries = async (results: CompletedAttempt[], now: number) => {
       const transitions = (await store.completeDeliveries(results, now)) ?? [];
-      for (const t of transitions)
-        if (t.type === 'endpoint.disabled') this.endpoints.invalidate(t.endpointId);
-      if (transitions.length > 0) onTransitions?.(transitions);
+      this.report(transitions);
       return transitions;
     };
     return new Proxy(store, {
       get: (target, prop) =>
         prop === 'completeDeliveries' ? completeDeliveries : (Reflect.get(target, prop, target) as unknown),
     });
+  }
+
+  /** Committed transitions: disabled endpoints leave the cache, and `onTransitions` hears them all. */
+  private report(transitions: FlowTransition[]): void {
+    for (const t of transitions) if (t.type === 'endpoint.disabled') this.endpoints.invalidate(t.endpointId);
+    if (transitions.length > 0) this.deps.onTransitions?.(transitions);
   }
 
   start(): void {
@@ -135,6 +141,7 @@ export class Dispatcher {
         this.deps.logger.error({ err }, 'claiming deliveries failed; retrying after the poll interval');
       }
       if (!this.running) break;
+      this.emptyRounds = round.claimed === 0 ? this.emptyRounds + 1 : 0;
       const free = this.options.concurrency - this.inFlight.size;
       // A full claim means more is probably due: go again at once if there is room.
       if (round.requested > 0 && round.claimed === round.requested && free > 0) continue;
@@ -150,7 +157,12 @@ export class Dispatcher {
     try {
       const next = await this.deps.store.nextDueAt();
       if (next === null) return this.options.pollIntervalMs;
-      return Math.max(0, Math.min(this.options.pollIntervalMs, next - this.deps.clock.now()));
+      const wait = next - this.deps.clock.now();
+      // Due work that two claims in a row could not take is held back (an ordered
+      // endpoint waiting on a retry, every endpoint with work full): wait for a
+      // wake-up or the poll interval instead of spinning.
+      if (wait <= 0 && this.emptyRounds >= 2) return this.options.pollIntervalMs;
+      return Math.max(0, Math.min(this.options.pollIntervalMs, wait));
     } catch {
       return this.options.pollIntervalMs;
     }
@@ -264,7 +276,8 @@ export class Dispatcher {
   private async storeBatchResult(result: CompletedBatch): Promise<void> {
     for (let failures = 0; ; failures++) {
       try {
-        await this.deps.store.completeBatches([result], this.deps.clock.now());
+        const transitions = (await this.deps.store.completeBatches([result], this.deps.clock.now())) ?? [];
+        this.report(transitions);
         return;
       } catch (err) {
         this.deps.logger.error(

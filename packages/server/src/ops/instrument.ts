@@ -34,9 +34,10 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
     countCompletions(metrics, results);
     return transitions;
   };
-  const completeBatches = async (results: CompletedBatch[], now: number): Promise<void> => {
-    await store.completeBatches(results, now);
+  const completeBatches = async (results: CompletedBatch[], now: number) => {
+    const transitions = await store.completeBatches(results, now);
     countBatches(metrics, results);
+    return transitions;
   };
   const insertEvents = async (events: NewEvent[]): Promise<InsertedEvent[]> => {
     const inserted = await store.insertEvents(events);

@@ -274,8 +274,11 @@ export interface Store {
    * Each claim counts one attempt of the batch and of every delivery in it.
    */
   claimBatches(req: ClaimRequest): Promise<ClaimedBatch[]>;
-  /** Records each batch's attempt and applies its outcome to the batch and all its deliveries, in one transaction. */
-  completeBatches(results: CompletedBatch[], now: number): Promise<void>;
+  /**
+   * Records each batch's attempt and applies its outcome to the batch and all its deliveries, in one
+   * transaction; each attempt also counts for its endpoint's circuit. Returns the FlowTransitions it caused.
+   */
+  completeBatches(results: CompletedBatch[], now: number): Promise<FlowTransition[]>;
   /** Gives back leased batches unsent: pending again, due now, attempt not counted. */
   releaseBatches(owner: string, ids: string[], now: number): Promise<void>;
 

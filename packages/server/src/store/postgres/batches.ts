@@ -6,8 +6,19 @@
  * under that lock, so two workers never form overlapping batches and never
  * wait on each other (one skips the endpoint the other is working on).
  */
+import {
+  type ClaimPlan,
+  type CompletionFact,
+  DEFAULT_FLOW_POLICY,
+  type FlowPolicy,
+  type FlowState,
+  type FlowTransition,
+  planClaim,
+  planCompletion,
+} from '../../domain/circuit.ts';
 import { newId } from '../../domain/ids.ts';
-import type { AttemptTrigger, BatchPolicy } from '../../domain/types.ts';
+import type { AttemptTrigger, BatchPolicy, RateLimitPolicy } from '../../domain/types.ts';
+import { batchFact, batchSlots } from '../batch-flow.ts';
 import type {
   BatchAttemptInfo,
   ClaimedBatch,
@@ -16,6 +27,7 @@ import type {
   CompletedBatch,
 } from '../port.ts';
 import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
+import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
 import { recordRollup } from './ops/rollup.ts';
 import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
 
@@ -26,6 +38,8 @@ interface EndpointRow {
   batch: string;
   max_in_flight: number;
   timeout_ms: number;
+  rate_limit: string | null;
+  ordered: boolean | null;
 }
 
 interface MemberRow {
@@ -48,7 +62,7 @@ interface MemberRow {
  * a batch whose lease ended), locked; endpoints another claimer holds are skipped.
  */
 const WORK_SQL = `
-  SELECT p.id, p.tenant_id, p.status, p.batch, p.max_in_flight, p.timeout_ms
+  SELECT p.id, p.tenant_id, p.status, p.batch, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered
   FROM endpoints AS p
   WHERE p.batch IS NOT NULL AND (
     EXISTS (SELECT 1 FROM deliveries AS d WHERE d.endpoint_id = p.id AND d.status = 'pending'
@@ -93,6 +107,9 @@ const FINISH_MEMBERS_SQL = `
   WHERE batch_id = $1 AND status IN ('pending', 'in_flight')`;
 
 export class PgBatches {
+  /** Circuit and auto-disable thresholds (configureFlow), as for single deliveries. */
+  flowPolicy: FlowPolicy = DEFAULT_FLOW_POLICY;
+
   constructor(private readonly pool: Pool) {}
 
   async claimBatches(req: ClaimRequest): Promise<ClaimedBatch[]> {
@@ -100,9 +117,17 @@ export class PgBatches {
     return withTx(this.pool, (client) => this.claimInTx(client, req));
   }
 
-  async completeBatches(results: CompletedBatch[], now: number): Promise<void> {
-    if (results.length === 0) return;
-    await withTx(this.pool, async (client) => {
+  async completeBatches(results: CompletedBatch[], now: number): Promise<FlowTransition[]> {
+    if (results.length === 0) return [];
+    return withTx(this.pool, async (client) => {
+      // Endpoint locks first, in id order as the claims take them; their status is read before
+      // this completion's 410s are applied, so each is reported once, as a transition.
+      const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
+      const { rows: locked } = await client.query<{ id: string; status: string }>(
+        'SELECT id, status FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
+        [ids],
+      );
+      const statuses = new Map(locked.map((r) => [r.id, r.status]));
       // A retried write of the same results must not fail on attempts it already stored.
       await client.query(
         `${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`,
@@ -156,6 +181,18 @@ export class PgBatches {
           );
         }
       }
+      const facts = results.map(batchFact).filter((f): f is CompletionFact => f !== null);
+      if (facts.length === 0) return [];
+      const plan = planCompletion(facts, await loadFlowStates(client, ids), statuses, this.flowPolicy, now);
+      await saveFlowStates(client, plan.states);
+      for (const [id, reason] of plan.disables) {
+        await client.query(
+          `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
+           WHERE id = $3 AND status <> 'disabled'`,
+          [reason, now, id],
+        );
+      }
+      return plan.transitions;
     });
   }
 
@@ -220,7 +257,13 @@ export class PgBatches {
         `SELECT count(*)::int AS n FROM batches WHERE endpoint_id = $1 AND status = 'in_flight' AND lease_expires_at > $2`,
         [ep.id, now],
       );
-      let slots = Math.min(ep.max_in_flight - (counted[0]?.n ?? 0), limit - claimed.length);
+      const inFlight = counted[0]?.n ?? 0;
+      const flow = flowOf(await loadFlowStates(client, [ep.id]), ep.id);
+      const rateLimit = fromJson<RateLimitPolicy>(ep.rate_limit);
+      const plan = planClaim({ rateLimit, flow, inFlight, now });
+      const ordered = Boolean(ep.ordered);
+      const allowed = batchSlots(plan, ep.max_in_flight - inFlight, inFlight, ordered);
+      let slots = Math.min(allowed, limit - claimed.length);
       const leaseExpiresAt = now + ep.timeout_ms + leaseMs;
       const lease = async (batchId: string, attempts: number, rows: MemberRow[]) => {
         await client.query(
@@ -243,13 +286,13 @@ export class PgBatches {
         const due = await client.query<{ id: string; attempts: number }>(DUE_BATCHES_SQL, [
           ep.id,
           now,
-          slots,
+          ordered ? 1 : slots,
         ]);
         for (const b of due.rows) {
           await lease(b.id, b.attempts, (await client.query<MemberRow>(MEMBERS_SQL, [b.id])).rows);
         }
       }
-      while (slots > 0) {
+      while (slots > 0 && !(ordered && (await this.unfinished(client, ep.id)))) {
         const { rows } = await client.query<MemberRow>(UNBATCHED_SQL, [ep.id, policy.maxSize]);
         const oldest = rows[0];
         if (!oldest) break;
@@ -273,8 +316,47 @@ export class PgBatches {
            AND next_attempt_at IS NOT NULL AND next_attempt_at < created_at + $2`,
         [ep.id, policy.maxWaitMs],
       );
+      const taken = allowed - slots;
+      await this.saveTurn(client, ep.id, flow, plan, taken, now);
+      if (allowed < ep.max_in_flight - inFlight && taken >= plan.slots) {
+        const at = plan.retryAt(0, taken);
+        // Held back by flow control (open circuit, rate limit): due again when a batch may go.
+        if (at !== null) {
+          await client.query(
+            `UPDATE deliveries SET next_attempt_at = $2, updated_at = $3
+             WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at IS NOT NULL
+               AND next_attempt_at < $2`,
+            [ep.id, at, now],
+          );
+        }
+      }
     }
     return claimed;
+  }
+
+  /** An ordered endpoint forms no new batch while an older one is unfinished. */
+  private async unfinished(client: Queryable, endpointId: string): Promise<boolean> {
+    const { rows } = await client.query(
+      `SELECT 1 FROM batches WHERE endpoint_id = $1 AND status IN ('pending', 'in_flight') LIMIT 1`,
+      [endpointId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Spends a token per batch taken and marks a probe's circuit half-open, as the single claim does. */
+  private async saveTurn(
+    client: Queryable,
+    endpointId: string,
+    flow: FlowState,
+    plan: ClaimPlan,
+    taken: number,
+    now: number,
+  ): Promise<void> {
+    let next: FlowState | null = null;
+    if (plan.probe && taken > 0) next = { ...flow, circuit: 'half_open' };
+    else if (plan.tokens !== null && (taken > 0 || flow.tokens === null))
+      next = { ...flow, tokens: plan.tokens - taken, refilledAt: now };
+    if (next) await saveFlowStates(client, new Map([[endpointId, next]]));
   }
 }
 

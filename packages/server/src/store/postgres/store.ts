@@ -237,6 +237,7 @@ export class PostgresStore implements Store {
   // Flow control
   configureFlow(policy: FlowPolicy): void {
     this.queue.flowPolicy = policy;
+    this.batches.flowPolicy = policy;
   }
   async getCircuits(endpointIds: string[]) {
     return circuitsOf(endpointIds, await loadFlowStates(this.pool, endpointIds));

@@ -4,8 +4,19 @@
  * one IMMEDIATE transaction (the write lock first), so workers sharing the
  * file never put one delivery into two batches.
  */
+import {
+  type ClaimPlan,
+  type CompletionFact,
+  DEFAULT_FLOW_POLICY,
+  type FlowPolicy,
+  type FlowState,
+  type FlowTransition,
+  planClaim,
+  planCompletion,
+} from '../../domain/circuit.ts';
 import { newId } from '../../domain/ids.ts';
-import type { Attempt, AttemptTrigger, BatchPolicy } from '../../domain/types.ts';
+import type { Attempt, AttemptTrigger, BatchPolicy, RateLimitPolicy } from '../../domain/types.ts';
+import { batchFact, batchSlots } from '../batch-flow.ts';
 import type {
   BatchAttemptInfo,
   ClaimedBatch,
@@ -14,6 +25,7 @@ import type {
   CompletedBatch,
 } from '../port.ts';
 import { type Db, fromJson, jsonList, type Statement } from './db.ts';
+import { SqliteFlow } from './flow.ts';
 import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
 
 interface EndpointRow {
@@ -23,6 +35,8 @@ interface EndpointRow {
   batch: string;
   max_in_flight: number;
   timeout_ms: number;
+  rate_limit: string | null;
+  ordered: number | null;
 }
 
 interface MemberRow {
@@ -45,7 +59,7 @@ interface MemberRow {
  * waiting to be gathered, or a batch whose lease ended (its worker died).
  */
 const WORK_SQL = `
-  SELECT p.id, p.tenant_id, p.status, p.batch, p.max_in_flight, p.timeout_ms
+  SELECT p.id, p.tenant_id, p.status, p.batch, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered
   FROM endpoints AS p INDEXED BY endpoints_batched
   WHERE p.batch IS NOT NULL AND (
     EXISTS (SELECT 1 FROM deliveries AS d WHERE d.endpoint_id = p.id AND d.status = 'pending'
@@ -80,8 +94,15 @@ export class SqliteBatches {
   private readonly releaseBatch: Statement;
   private readonly releaseMembers: Statement;
   private readonly attemptInfo: Statement;
+  private readonly unfinished: Statement;
+  private readonly holdBack: Statement;
+  private readonly endpointStatuses: Statement;
+  private readonly disableById: Statement;
+  private readonly flow: SqliteFlow;
+  /** Circuit and auto-disable thresholds (configureFlow), as for single deliveries. */
+  flowPolicy: FlowPolicy = DEFAULT_FLOW_POLICY;
   private readonly claimTx: { immediate(req: ClaimRequest): ClaimedBatch[] };
-  private readonly completeTx: (results: CompletedBatch[], now: number) => void;
+  private readonly completeTx: (results: CompletedBatch[], now: number) => FlowTransition[];
   private readonly releaseTx: (owner: string, ids: string[], now: number) => void;
 
   constructor(
@@ -182,6 +203,25 @@ export class SqliteBatches {
       )
       .raw();
 
+    this.flow = new SqliteFlow(db);
+    // An ordered endpoint forms no new batch while an older one is unfinished.
+    this.unfinished = db
+      .prepare(`SELECT count(*) FROM batches WHERE endpoint_id = ? AND status IN ('pending', 'in_flight')`)
+      .pluck();
+    // Held back by flow control (open circuit, rate limit): due again when a batch may go, so idle
+    // workers do not look again and again meanwhile.
+    this.holdBack = db.prepare(
+      `UPDATE deliveries SET next_attempt_at = @at, updated_at = @now
+       WHERE endpoint_id = @endpointId AND status = 'pending' AND next_attempt_at IS NOT NULL
+         AND next_attempt_at < @at`,
+    );
+    this.endpointStatuses = db
+      .prepare('SELECT id, status FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .raw();
+    this.disableById = db.prepare(
+      `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
+       WHERE id = ? AND status != 'disabled'`,
+    );
     this.claimTx = db.transaction((req: ClaimRequest) => this.claimInTx(req));
     this.completeTx = db.transaction((results: CompletedBatch[], now: number) =>
       this.completeInTx(results, now),
@@ -198,8 +238,8 @@ export class SqliteBatches {
     return this.claimTx.immediate(req);
   }
 
-  completeBatches(results: CompletedBatch[], now: number): void {
-    if (results.length > 0) this.completeTx(results, now);
+  completeBatches(results: CompletedBatch[], now: number): FlowTransition[] {
+    return results.length > 0 ? this.completeTx(results, now) : [];
   }
 
   releaseBatches(owner: string, ids: string[], now: number): void {
@@ -231,10 +271,11 @@ export class SqliteBatches {
       const policy = fromJson<BatchPolicy>(ep.batch);
       if (!policy) continue;
       this.unlinkFinished.run({ endpointId: ep.id, now });
-      let slots = Math.min(
-        ep.max_in_flight - (this.inFlight.get(ep.id, now) as number),
-        limit - claimed.length,
-      );
+      const inFlight = this.inFlight.get(ep.id, now) as number;
+      const flow = this.flow.state(ep.id);
+      const plan = planClaim({ rateLimit: fromJson<RateLimitPolicy>(ep.rate_limit), flow, inFlight, now });
+      const allowed = batchSlots(plan, ep.max_in_flight - inFlight, inFlight, Boolean(ep.ordered));
+      let slots = Math.min(allowed, limit - claimed.length);
       const leaseExpiresAt = now + ep.timeout_ms + leaseMs;
       const lease = (batchId: string, attempts: number, rows: MemberRow[]) => {
         this.leaseBatch.run(owner, leaseExpiresAt, now, batchId);
@@ -245,14 +286,14 @@ export class SqliteBatches {
 
       // Retries (and batches whose worker died) first: they are older than anything still gathering.
       if (slots > 0) {
-        for (const b of this.dueBatches.all({ endpointId: ep.id, now, limit: slots }) as {
+        for (const b of this.dueBatches.all({ endpointId: ep.id, now, limit: ep.ordered ? 1 : slots }) as {
           id: string;
           attempts: number;
         }[]) {
           lease(b.id, b.attempts, this.members.all(b.id) as MemberRow[]);
         }
       }
-      while (slots > 0) {
+      while (slots > 0 && !(ep.ordered && (this.unfinished.get(ep.id) as number) > 0)) {
         const rows = this.unbatched.all(ep.id, policy.maxSize) as MemberRow[];
         const oldest = rows[0];
         if (!oldest) break;
@@ -263,11 +304,27 @@ export class SqliteBatches {
         lease(batchId, 0, rows);
       }
       this.wait.run({ endpointId: ep.id, wait: policy.maxWaitMs });
+      const taken = allowed - slots;
+      this.saveTurn(ep.id, flow, plan, taken, now);
+      if (allowed < ep.max_in_flight - inFlight && taken >= plan.slots) {
+        const at = plan.retryAt(0, taken);
+        if (at !== null) this.holdBack.run({ endpointId: ep.id, at, now });
+      }
     }
     return claimed;
   }
 
-  private completeInTx(results: CompletedBatch[], now: number): void {
+  /** Spends a token per batch taken and marks a probe's circuit half-open, as the single claim does. */
+  private saveTurn(endpointId: string, flow: FlowState, plan: ClaimPlan, taken: number, now: number) {
+    if (plan.probe && taken > 0) this.flow.saveState(endpointId, { ...flow, circuit: 'half_open' });
+    else if (plan.tokens !== null && (taken > 0 || flow.tokens === null))
+      this.flow.saveState(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
+  }
+
+  private completeInTx(results: CompletedBatch[], now: number): FlowTransition[] {
+    // Read before this completion's 410s are applied, so each is reported once, as a transition.
+    const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
+    const statuses = new Map(this.endpointStatuses.all(jsonList(ids)) as [string, string][]);
     for (const r of results) {
       this.insertAttempt.run(...attemptParams(r.attempt));
       this.tagAttempt.run(r.batchId, JSON.stringify(r.eventIds), r.attempt.id);
@@ -289,6 +346,12 @@ export class SqliteBatches {
       if (disableEndpoint && attempt.endpointId)
         this.disable.run(disableEndpoint.reason, now, attempt.endpointId);
     }
+    const facts = results.map(batchFact).filter((f): f is CompletionFact => f !== null);
+    if (facts.length === 0) return [];
+    const plan = planCompletion(facts, this.flow.states(ids), statuses, this.flowPolicy, now);
+    for (const [id, state] of plan.states) this.flow.saveState(id, state);
+    for (const [id, reason] of plan.disables) this.disableById.run(reason, now, id);
+    return plan.transitions;
   }
 }
 

@@ -239,7 +239,7 @@ export class SqliteStore implements Store {
     return this.p.batches.claimBatches(req);
   }
   async completeBatches(results: CompletedBatch[], now: number) {
-    this.p.batches.completeBatches(results, now);
+    return this.p.batches.completeBatches(results, now);
   }
   async releaseBatches(owner: string, ids: string[], now: number) {
     this.p.batches.releaseBatches(owner, ids, now);
@@ -248,6 +248,7 @@ export class SqliteStore implements Store {
   // Flow control
   configureFlow(policy: FlowPolicy): void {
     this.p.queue.flowPolicy = policy;
+    this.p.batches.flowPolicy = policy;
   }
   async getCircuits(endpointIds: string[]) {
     return circuitsOf(endpointIds, new SqliteFlow(this.db).states(endpointIds));
