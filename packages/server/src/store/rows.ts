@@ -16,6 +16,7 @@ import type {
   Tenant,
 } from '../domain/types.ts';
 import { fromJson } from './json.ts';
+import type { Job, JobKind, JobParams, JobStatus } from './ops-port.ts';
 
 export interface ApiKeyRow {
   id: string;
@@ -174,4 +175,39 @@ export const attemptFromRow = (r: AttemptRow): Attempt => ({
     r.error_kind === null ? null : { kind: r.error_kind as AttemptErrorKind, message: r.error_message ?? '' },
   succeeded: Boolean(r.succeeded),
   createdAt: r.created_at,
+});
+
+export interface JobRow {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  params: string;
+  status: string;
+  processed: number;
+  affected: number;
+  cursor: string | null;
+  error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export const jobFromRow = (r: JobRow): Job => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  kind: r.kind as JobKind,
+  params: JSON.parse(r.params) as JobParams,
+  status: r.status as JobStatus,
+  progress: { processed: r.processed, affected: r.affected },
+  cursor: r.cursor,
+  error: r.error,
+  leaseOwner: r.lease_owner,
+  leaseExpiresAt: r.lease_expires_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
 });

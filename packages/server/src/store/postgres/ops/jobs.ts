@@ -6,43 +6,9 @@
  */
 import type { Page, PageRequest } from '../../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../../cursor.ts';
-import type { Job, JobChunk, JobKind, JobParams, JobStatus } from '../../ops-port.ts';
+import type { Job, JobChunk } from '../../ops-port.ts';
+import { type JobRow, jobFromRow } from '../../rows.ts';
 import { type Pool, withTx } from '../db.ts';
-
-interface JobRow {
-  id: string;
-  tenant_id: string;
-  kind: string;
-  params: string;
-  status: string;
-  processed: number;
-  affected: number;
-  cursor: string | null;
-  error: string | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-}
-
-const jobFromRow = (r: JobRow): Job => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  kind: r.kind as JobKind,
-  params: JSON.parse(r.params) as JobParams,
-  status: r.status as JobStatus,
-  progress: { processed: r.processed, affected: r.affected },
-  cursor: r.cursor,
-  error: r.error,
-  leaseOwner: r.lease_owner,
-  leaseExpiresAt: r.lease_expires_at,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-});
 
 class LostJob extends Error {}
 
