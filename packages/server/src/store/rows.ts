@@ -15,7 +15,7 @@ import type {
   HttpMethod,
   Tenant,
 } from '../domain/types.ts';
-import { fromJson } from './json.ts';
+import { fromJson, toJson } from './json.ts';
 import type { Job, JobKind, JobParams, JobStatus } from './ops-port.ts';
 
 export interface ApiKeyRow {
@@ -211,3 +211,56 @@ export const jobFromRow = (r: JobRow): Job => ({
   startedAt: r.started_at,
   finishedAt: r.finished_at,
 });
+
+/** The attempts table's columns, in the order attemptValues gives them. */
+export const ATTEMPT_COLUMN_NAMES = [
+  'id',
+  'request_id',
+  'tenant_id',
+  'delivery_id',
+  'event_id',
+  'endpoint_id',
+  'event_type',
+  'attempt_number',
+  'trigger',
+  'url',
+  'method',
+  'request_headers',
+  'request_body',
+  'response_status',
+  'response_headers',
+  'response_body',
+  'duration_ms',
+  'error_kind',
+  'error_message',
+  'succeeded',
+  'created_at',
+] as const;
+
+/**
+ * An attempt's column values in ATTEMPT_COLUMN_NAMES order; `flag` writes the
+ * boolean the way the database stores it (0/1 or a boolean).
+ */
+export const attemptValues = (a: Attempt, flag: (value: boolean) => unknown): unknown[] => [
+  a.id,
+  a.requestId,
+  a.tenantId,
+  a.deliveryId,
+  a.eventId,
+  a.endpointId,
+  a.eventType,
+  a.attemptNumber,
+  a.trigger,
+  a.url,
+  a.method,
+  JSON.stringify(a.requestHeaders ?? {}),
+  a.requestBody,
+  a.responseStatus,
+  toJson(a.responseHeaders),
+  a.responseBody,
+  Math.round(a.durationMs),
+  a.error?.kind ?? null,
+  a.error?.message ?? null,
+  flag(a.succeeded),
+  a.createdAt,
+];

@@ -2,24 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   completion,
   endpointFixture,
+  LEASE,
+  queueHelpers,
   type StoreRef,
   storeEvent,
   T0,
-  tenantFixture,
 } from './contract-fixtures.ts';
 
-/** The claim's margin; a lease lasts the endpoint's timeout (5 s in the fixtures) plus it. */
-const MARGIN = 25_000;
-const LEASE = 5_000 + MARGIN;
-
 export function claimContract(s: StoreRef): void {
-  const setup = async (maxInFlight = 10) => {
-    await s().createTenant(tenantFixture('acme'));
-    await s().createTenant(tenantFixture('other'));
-    return s().createEndpoint(endpointFixture('acme', { maxInFlight }));
-  };
-  const claim = (owner: string, now: number, limit = 100) =>
-    s().claimDeliveries({ owner, limit, leaseMs: MARGIN, now });
+  const { setup, claim } = queueHelpers(s);
 
   describe('claiming', () => {
     it('claims due deliveries oldest first, with what a worker needs, once', async () => {

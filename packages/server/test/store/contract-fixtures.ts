@@ -186,3 +186,19 @@ export async function expectHeraldError(promise: Promise<unknown>, code: string)
   expect((err as HeraldError).code).toBe(code);
   return err as HeraldError;
 }
+
+/** The claim's margin in the queue contracts; a lease lasts the endpoint's timeout (5 s in the fixtures) plus it. */
+export const MARGIN = 25_000;
+export const LEASE = 5_000 + MARGIN;
+
+/** Two tenants and one endpoint of `acme`, and a claim with the contracts' margin. */
+export function queueHelpers(s: StoreRef) {
+  const setup = async (maxInFlight = 10) => {
+    await s().createTenant(tenantFixture('acme'));
+    await s().createTenant(tenantFixture('other'));
+    return s().createEndpoint(endpointFixture('acme', { maxInFlight }));
+  };
+  const claim = (owner: string, now: number, limit = 100) =>
+    s().claimDeliveries({ owner, limit, leaseMs: MARGIN, now });
+  return { setup, claim };
+}
