@@ -6,6 +6,7 @@
  * With HERALD_BENCH_PG=postgres://… and a PostgreSQL adapter present, Herald
  * also runs on PostgreSQL (in a fresh schema, dropped afterwards).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,7 +179,15 @@ async function runScenario(
   };
 }
 
+/** Herald is measured as it runs in production: from its compiled bundle, rebuilt here from the current sources. */
+function buildHerald(): void {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../packages/server/build.mjs', import.meta.url))], {
+    stdio: 'inherit',
+  });
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchOutput> {
+  if (opts.contenders.some((c) => c.startsWith('herald'))) buildHerald();
   const redis = opts.contenders.includes('baseline') ? await redisReachable() : false;
   const reports: ScenarioReport[] = [];
   const files: string[] = [];

@@ -1,8 +1,37 @@
 #!/usr/bin/env node
-// Herald runs from its TypeScript sources: tsx compiles them on load, so there
-// is no build step between `npm install` and `npm start`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled bundle (dist/herald.mjs, made by `npm install` or
+// `npm run build -w @herald/server`) when it is newer than every source file;
+// otherwise compiles the TypeScript sources on load with tsx, so an edited
+// source is never shadowed by a stale build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const bundle = fileURLToPath(new URL('../dist/herald.mjs', import.meta.url));
+const sourceDirs = ['../src/', '../../sdk/src/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsCurrent() {
+  if (process.env.HERALD_FROM_SOURCE === '1' || !existsSync(bundle)) return false;
+  const built = statSync(bundle).mtimeMs;
+  return sourceDirs.every((dir) => !existsSync(dir) || newestSource(dir) <= built);
+}
+
+let main;
+if (bundleIsCurrent()) {
+  ({ main } = await import('../dist/herald.mjs'));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

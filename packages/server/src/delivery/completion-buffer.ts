@@ -2,36 +2,41 @@ import type { Logger } from 'pino';
 import type { CompletedAttempt, Store } from '../store/port.ts';
 
 /**
- * Group commit for attempt results: everything that completes within one
- * turn of the event loop is written in one transaction. While a write is
- * running, new results gather for the next one. A failed write is retried
+ * Group commit for attempt results. Results gather here until the
+ * dispatcher's next round takes them (`take`) and stores them in the same
+ * transaction as its claim; each finished request wakes the dispatcher, so a
+ * result waits at most one claim gap. `flush` writes them on their own (when
+ * the worker stops, or has no room to claim). A failed write is retried
  * (the store may be restarting); leases keep the deliveries safe meanwhile.
  */
 export class CompletionBuffer {
   private pending: CompletedAttempt[] = [];
   private flushing: Promise<void> | null = null;
-  private scheduled = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Store, 'completeDeliveries'>,
     private readonly now: () => number,
     private readonly logger: Logger,
-    private readonly maxBatch = 1000,
+    readonly maxBatch = 1000,
   ) {}
 
   add(result: CompletedAttempt): void {
     this.pending.push(result);
-    if (!this.scheduled && !this.flushing) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.flush();
-      });
-    }
   }
 
   get size(): number {
     return this.pending.length;
+  }
+
+  /** Waits for a flush in progress, then hands over up to `maxBatch` results; `putBack` returns them on failure. */
+  async take(): Promise<CompletedAttempt[]> {
+    while (this.flushing) await this.flushing;
+    return this.pending.splice(0, this.maxBatch);
+  }
+
+  /** Results a failed write did not store: first in line again. */
+  putBack(results: CompletedAttempt[]): void {
+    this.pending.unshift(...results);
   }
 
   /** Writes everything buffered so far; resolves when it is stored. */

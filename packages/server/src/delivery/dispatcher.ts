@@ -187,9 +187,6 @@ export class Dispatcher {
   }
 
   private async claimRound(): Promise<{ claimed: number; requested: number }> {
-    // Store finished results first: the claim counts in-flight rows per endpoint,
-    // and a result still in the buffer would make its endpoint look full.
-    await this.completions.flush();
     const now = this.deps.clock.now();
     if (now - this.lastSweepAt >= this.options.sweepIntervalMs) {
       this.lastSweepAt = now;
@@ -198,14 +195,28 @@ export class Dispatcher {
         this.deps.logger.warn({ reclaimed }, 'deliveries whose lease ended were made due again');
     }
     const free = this.options.concurrency - this.inFlight.size;
-    if (free <= 0) return { claimed: 0, requested: 0 };
+    if (free <= 0) {
+      await this.completions.flush();
+      return { claimed: 0, requested: 0 };
+    }
     const requested = Math.min(free, this.options.claimBatch);
-    const claimed = await this.deps.store.claimDeliveries({
-      owner: this.owner,
-      limit: requested,
-      leaseMs: this.options.leaseMarginMs,
-      now,
-    });
+    // Finished results are stored in the claim's transaction, before it counts
+    // in-flight rows per endpoint: a result still unstored would make its endpoint look full.
+    const results = await this.completions.take();
+    let claimed: ClaimedDelivery[];
+    try {
+      const round = await this.deps.store.completeAndClaim(results, {
+        owner: this.owner,
+        limit: requested,
+        leaseMs: this.options.leaseMarginMs,
+        now,
+      });
+      claimed = round.claimed;
+      this.report(round.transitions);
+    } catch (err) {
+      this.completions.putBack(results);
+      throw err;
+    }
     const batches = await this.claimBatches(free - claimed.length, now);
     // Batches only add to the round: finding none never stops a full delivery claim from going again.
     const total = { claimed: claimed.length + batches.claimed, requested: requested + batches.claimed };

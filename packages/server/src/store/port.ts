@@ -103,6 +103,11 @@ export interface ClaimRequest {
 }
 
 /** A delivery handed to a worker, with what it needs to send it. */
+export interface CompletedAndClaimed {
+  transitions: FlowTransition[];
+  claimed: ClaimedDelivery[];
+}
+
 export interface ClaimedDelivery {
   id: string;
   tenantId: string;
@@ -232,6 +237,12 @@ export interface Store {
   claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]>;
   /** Records attempts and applies outcomes, all in one transaction. */
   completeDeliveries(results: CompletedAttempt[], now: number): Promise<FlowTransition[]>;
+  /**
+   * A dispatcher round: `completeDeliveries(results, req.now)` then
+   * `claimDeliveries(req)`. The SQLite adapter does both in one transaction
+   * (one commit per round instead of two); if it fails, neither happened.
+   */
+  completeAndClaim(results: CompletedAttempt[], req: ClaimRequest): Promise<CompletedAndClaimed>;
   /** Gives back leased deliveries unsent (shutdown, endpoint not active): pending again, attempt not counted. */
   releaseDeliveries(owner: string, ids: string[], now: number): Promise<void>;
   /** In-flight deliveries whose lease ended (a worker died) become pending and due now. Returns how many. */

@@ -7,14 +7,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SERVER_ROOT } from '../../paths.ts';
 import type { HeraldApp } from '../context.ts';
 import { notFoundHandler } from '../errors.ts';
 
 /** packages/dashboard/dist, next to this package in the workspace. */
-export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../../../dashboard/dist/', import.meta.url));
+export const DEFAULT_DASHBOARD_DIR = join(SERVER_ROOT, '..', 'dashboard', 'dist');
 
 /** Paths the SPA fallback must leave to the API's 404. */
 const API_PREFIXES = ['/v1/', '/healthz', '/readyz', '/openapi.json', '/metrics'];

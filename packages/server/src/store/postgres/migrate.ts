@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { serverPath } from '../../paths.ts';
 import { listMigrations } from '../migrations.ts';
 import { type PgLogger, type Pool, quoteIdent, withTx } from './db.ts';
 
 /** Where the PostgreSQL schema history lives. */
-export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/postgres/', import.meta.url));
+export const POSTGRES_MIGRATIONS_DIR = serverPath('src', 'store', 'migrations', 'postgres');
 
 /**
  * Applies every pending migration in one transaction that first takes an

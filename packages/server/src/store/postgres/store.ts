@@ -194,6 +194,11 @@ export class PostgresStore implements Store {
   completeDeliveries(results: CompletedAttempt[], now: number) {
     return this.queue.completeDeliveries(results, now);
   }
+  /** Two transactions: the claim locks endpoint rows that the completion does not need to hold. */
+  async completeAndClaim(results: CompletedAttempt[], req: ClaimRequest) {
+    const transitions = results.length > 0 ? await this.queue.completeDeliveries(results, req.now) : [];
+    return { transitions, claimed: await this.claim.claimDeliveries(req) };
+  }
   releaseDeliveries(owner: string, ids: string[], now: number) {
     return this.queue.releaseDeliveries(owner, ids, now);
   }

@@ -110,7 +110,7 @@ export class SqliteClaim {
     // Held back by flow control (rate limit, open circuit): due again when it may go.
     this.defer = db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?');
     this.flow = new SqliteFlow(db);
-    this.claimTx = db.transaction((req: ClaimRequest) => this.claimInTx(req));
+    this.claimTx = db.transaction((req: ClaimRequest) => this.claimInTransaction(req));
   }
 
   claimDeliveries(req: ClaimRequest): ClaimedDelivery[] {
@@ -118,7 +118,9 @@ export class SqliteClaim {
     return this.claimTx.immediate(req);
   }
 
-  private claimInTx({ owner, limit, leaseMs, now }: ClaimRequest): ClaimedDelivery[] {
+  /** The claim's statements, for a caller that already holds the write transaction. */
+  claimInTransaction({ owner, limit, leaseMs, now }: ClaimRequest): ClaimedDelivery[] {
+    if (limit <= 0) return [];
     const inFlight = new Map<string, number>();
     for (const [endpointId, n] of this.inFlightCounts.all(now) as [string, number][])
       inFlight.set(endpointId, n);

@@ -27,6 +27,8 @@ export class SqliteQueue {
   private readonly retryAll: Statement;
   private readonly retryOne: Statement;
   private readonly completeTx: (results: CompletedAttempt[], now: number) => FlowTransition[];
+  /** The completion's statements, for a caller that already holds the write transaction. */
+  readonly completeInTransaction: (results: CompletedAttempt[], now: number) => FlowTransition[];
   private readonly flow: SqliteFlow;
   private readonly endpointStatuses: Statement;
   private readonly disableById: Statement;
@@ -92,7 +94,7 @@ export class SqliteQueue {
     this.retryAll = retry(false).pluck();
     this.retryOne = retry(true).pluck();
 
-    this.completeTx = db.transaction((results: CompletedAttempt[], now: number) => {
+    this.completeInTransaction = (results: CompletedAttempt[], now: number) => {
       for (const r of results) this.insertAttempt.run(...attemptParams(r.attempt));
       rollup?.record(results.map((r) => r.attempt));
       // Read before this batch's 410s are applied, so each is reported once, as a transition.
@@ -116,7 +118,8 @@ export class SqliteQueue {
         if (r.disableEndpoint) this.disableEndpoint.run(r.disableEndpoint.reason, now, r.deliveryId);
       }
       return this.applyFlow(facts, statuses, now);
-    });
+    };
+    this.completeTx = db.transaction(this.completeInTransaction);
     this.releaseTx = db.transaction((owner: string, ids: string[], now: number) => {
       for (const id of ids) this.release.run(now, now, id, owner);
     });

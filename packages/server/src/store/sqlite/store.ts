@@ -11,6 +11,7 @@ import { circuitsOf } from '../circuits.ts';
 import type {
   AttemptFilter,
   ClaimRequest,
+  CompletedAndClaimed,
   CompletedAttempt,
   CompletedBatch,
   EndpointPatch,
@@ -50,6 +51,8 @@ interface Parts {
   queue: SqliteQueue;
   attempts: SqliteAttempts;
   batches: SqliteBatches;
+  /** completeAndClaim's single transaction. */
+  round: (results: CompletedAttempt[], req: ClaimRequest) => CompletedAndClaimed;
 }
 
 export class SqliteStore implements Store {
@@ -72,16 +75,23 @@ export class SqliteStore implements Store {
   private get p(): Parts {
     if (this.built) return this.built;
     const cache = new StatementCache(this.db);
+    const claim = new SqliteClaim(this.db);
+    const queue = new SqliteQueue(this.db, this.ops.rollup);
+    const round = this.db.transaction((results: CompletedAttempt[], req: ClaimRequest) => ({
+      transitions: results.length > 0 ? queue.completeInTransaction(results, req.now) : [],
+      claimed: claim.claimInTransaction(req),
+    }));
     this.built = {
       tenants: new SqliteTenants(this.db),
       eventTypes: new SqliteEventTypes(this.db, cache),
       endpoints: new SqliteEndpoints(this.db),
       resources: new SqliteResources(this.db),
       events: new SqliteEvents(this.db, cache, (n) => this.work.emit('dropped', n)),
-      claim: new SqliteClaim(this.db),
-      queue: new SqliteQueue(this.db, this.ops.rollup),
+      claim,
+      queue,
       attempts: new SqliteAttempts(this.db, cache),
       batches: new SqliteBatches(this.db, this.ops.rollup),
+      round: (results, req) => round.immediate(results, req),
     };
     return this.built;
   }
@@ -204,6 +214,9 @@ export class SqliteStore implements Store {
   }
   async completeDeliveries(results: CompletedAttempt[], now: number) {
     return this.p.queue.completeDeliveries(results, now);
+  }
+  async completeAndClaim(results: CompletedAttempt[], req: ClaimRequest) {
+    return this.p.round(results, req);
   }
   async releaseDeliveries(owner: string, ids: string[], now: number) {
     this.p.queue.releaseDeliveries(owner, ids, now);
