@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore, openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/port.ts';
-import { CLAIM_CANDIDATES_SQL } from '../../src/store/sqlite/claim.ts';
+import { CLAIM_DUE_SQL, CLAIM_HEADS_SQL } from '../../src/store/sqlite/claim.ts';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
 import { migrateSqlite } from '../../src/store/sqlite/migrate.ts';
 import { tempSqliteStore } from '../helpers/store.ts';
@@ -79,16 +79,23 @@ describe('the connection', () => {
     }
   });
 
-  it('claims by walking the deliveries_due index', () => {
+  it("claims by walking the queue heads, then one range of each endpoint's due index", () => {
     const db = openDatabase(join(dir, 'plan.db'));
     try {
       migrateSqlite(db);
-      const plan = db
-        .prepare(`EXPLAIN QUERY PLAN ${CLAIM_CANDIDATES_SQL}`)
-        .all(T0, '[]', 10)
-        .map((r) => (r as { detail: string }).detail);
-      expect(plan[0]).toMatch(/^SEARCH d USING INDEX deliveries_due/);
-      expect(plan.some((d) => /TEMP B-TREE/.test(d))).toBe(false);
+      const plan = (sql: string, ...params: unknown[]) =>
+        db
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(...params)
+          .map((r) => (r as { detail: string }).detail);
+      const heads = plan(CLAIM_HEADS_SQL, { now: T0, afterDue: 0, afterId: '', limit: 10 });
+      expect(heads[0]).toMatch(/^SEARCH q USING (COVERING )?INDEX endpoint_queue_due/);
+      expect(heads.some((d) => /TEMP B-TREE/.test(d))).toBe(false);
+      const due = plan(CLAIM_DUE_SQL, 'ep_1', T0, 10);
+      expect(due[0]).toMatch(
+        /^SEARCH deliveries USING (COVERING )?INDEX deliveries_endpoint_due \(endpoint_id=\? AND next_attempt_at/,
+      );
+      expect(due.some((d) => /TEMP B-TREE/.test(d))).toBe(false);
     } finally {
       db.close();
     }

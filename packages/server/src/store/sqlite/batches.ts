@@ -26,6 +26,7 @@ import type {
 } from '../port.ts';
 import { type Db, fromJson, jsonList, type Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
+import { SYNC_HEAD_SQL } from './queue-head.ts';
 import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
 
 interface EndpointRow {
@@ -96,6 +97,7 @@ export class SqliteBatches {
   private readonly attemptInfo: Statement;
   private readonly unfinished: Statement;
   private readonly holdBack: Statement;
+  private readonly syncHead: Statement;
   private readonly endpointStatuses: Statement;
   private readonly disableById: Statement;
   private readonly flow: SqliteFlow;
@@ -210,6 +212,7 @@ export class SqliteBatches {
       .pluck();
     // Held back by flow control (open circuit, rate limit): due again when a batch may go, so idle
     // workers do not look again and again meanwhile.
+    this.syncHead = db.prepare(SYNC_HEAD_SQL);
     this.holdBack = db.prepare(
       `UPDATE deliveries SET next_attempt_at = @at, updated_at = @now
        WHERE endpoint_id = @endpointId AND status = 'pending' AND next_attempt_at IS NOT NULL
@@ -266,6 +269,7 @@ export class SqliteBatches {
       if (claimed.length >= limit) break;
       if (ep.status !== 'active') {
         this.park.run(now, ep.id);
+        this.syncHead.run({ endpointId: ep.id });
         continue;
       }
       const policy = fromJson<BatchPolicy>(ep.batch);
@@ -310,6 +314,7 @@ export class SqliteBatches {
         const at = plan.retryAt(0, taken);
         if (at !== null) this.holdBack.run({ endpointId: ep.id, at, now });
       }
+      this.syncHead.run({ endpointId: ep.id });
     }
     return claimed;
   }

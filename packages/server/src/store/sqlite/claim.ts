@@ -8,35 +8,42 @@ import type { AttemptTrigger, RateLimitPolicy } from '../../domain/types.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
 import { type Db, fromJson, jsonList, type Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
+import { NEXT_DUE_SQL } from './queue-head.ts';
 
-interface CandidateRow {
-  id: string;
-  tenant_id: string;
+/** An endpoint whose queue head says work may be due, with what the claim needs to know of it. */
+interface HeadRow {
   endpoint_id: string;
-  event_id: string;
-  attempts: number;
-  next_trigger: string;
-  /** null when the endpoint was deleted while the event was being stored. */
-  endpoint_status: string | null;
+  due_at: number;
+  /** null when the endpoint was deleted while an event for it was being stored. */
+  status: string | null;
   max_in_flight: number | null;
   timeout_ms: number;
   rate_limit: string | null;
   ordered: number | null;
+  batching: number | null;
 }
 
-/** Per endpoint, for one claim: what flow control allows and what was taken. */
-interface EndpointTurn {
-  plan: ClaimPlan;
-  flow: FlowState;
-  rateLimit: RateLimitPolicy | null;
-  taken: number;
-  heldBack: number;
+interface DueRow {
+  id: string;
+  tenant_id: string;
+  event_id: string;
+  attempts: number;
+  next_trigger: string;
 }
 
-/** Candidates fetched per slot asked for: room to skip rows of endpoints that fill up mid-walk. */
-const OVERFETCH = 2;
-/** Most candidate rows read per query; a claim reads further chunks only while they yield deliveries. */
-const CHUNK = 64;
+interface Taken {
+  row: DueRow;
+  endpointId: string;
+  leaseExpiresAt: number;
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.max(a, b);
+}
+
+/** Queue heads read per query; the claim reads more only while it has room left. */
+const HEAD_CHUNK = 64;
 
 interface EventRow {
   id: string;
@@ -48,35 +55,43 @@ interface EventRow {
 }
 
 /**
- * Due candidates, walking deliveries_due in due order; saturated endpoints
- * (a JSON list) are skipped in the scan itself. Events (with their payloads)
- * are read afterwards, only for the deliveries actually leased: most
- * candidates of a busy endpoint are passed over, and reading their payloads
- * was most of the claim's cost.
+ * Endpoints whose queue head is due, in due order (ties by id), after a
+ * keyset cursor. The heads are a few small rows, one per endpoint with work.
  */
-export const CLAIM_CANDIDATES_SQL = `
-  SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger,
-    p.status AS endpoint_status, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered
-  FROM deliveries AS d INDEXED BY deliveries_due
-  LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-    AND d.endpoint_id NOT IN (SELECT value FROM json_each(?))
-    AND p.batch IS NULL -- batching endpoints are claimed as batches (batches.ts)
-    AND (coalesce(p.ordered, 0) = 0 OR NOT EXISTS (
-      SELECT 1 FROM deliveries AS o INDEXED BY deliveries_unfinished
-      WHERE o.endpoint_id = d.endpoint_id AND o.status IN ('pending', 'in_flight') AND o.id < d.id))
-  ORDER BY d.next_attempt_at
+export const CLAIM_HEADS_SQL = `
+  SELECT q.endpoint_id, q.due_at, p.status, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered,
+    p.batch IS NOT NULL AS batching
+  FROM endpoint_queue AS q INDEXED BY endpoint_queue_due
+  LEFT JOIN endpoints AS p ON p.id = q.endpoint_id
+  WHERE q.due_at IS NOT NULL AND q.due_at <= @now
+    AND (q.due_at > @afterDue OR (q.due_at = @afterDue AND q.endpoint_id > @afterId))
+  ORDER BY q.due_at, q.endpoint_id
+  LIMIT @limit`;
+
+/**
+ * One endpoint's due deliveries, oldest due first: a range of its own index,
+ * so the claim reads exactly the rows it leases. Events (with their payloads)
+ * are read afterwards, only for the rows leased.
+ */
+export const CLAIM_DUE_SQL = `
+  SELECT id, tenant_id, event_id, attempts, next_trigger
+  FROM deliveries INDEXED BY deliveries_endpoint_due
+  WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+  ORDER BY next_attempt_at
   LIMIT ?`;
 
 export class SqliteClaim {
   private readonly inFlightCounts: Statement;
-  private readonly endpointLimits: Statement;
-  private readonly candidates: Statement;
+  private readonly heads: Statement;
+  private readonly due: Statement;
+  private readonly nextDue: Statement;
+  private readonly oldestUnfinished: Statement;
+  private readonly setHead: Statement;
+  private readonly dropHead: Statement;
   private readonly eventsById: Statement;
   private readonly lease: Statement;
-  private readonly park: Statement;
-  private readonly cancel: Statement;
-  private readonly defer: Statement;
+  private readonly parkDue: Statement;
+  private readonly cancelPending: Statement;
   private readonly flow: SqliteFlow;
   private readonly claimTx: { immediate(req: ClaimRequest): ClaimedDelivery[] };
 
@@ -88,10 +103,16 @@ export class SqliteClaim {
          WHERE status = 'in_flight' AND lease_expires_at > ? GROUP BY endpoint_id`,
       )
       .raw();
-    this.endpointLimits = db
-      .prepare('SELECT id, max_in_flight FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-      .raw();
-    this.candidates = db.prepare(CLAIM_CANDIDATES_SQL);
+    this.heads = db.prepare(CLAIM_HEADS_SQL);
+    this.due = db.prepare(CLAIM_DUE_SQL);
+    this.nextDue = db.prepare(NEXT_DUE_SQL).pluck();
+    this.oldestUnfinished = db.prepare(
+      `SELECT id, tenant_id, event_id, attempts, next_trigger, status, next_attempt_at
+       FROM deliveries INDEXED BY deliveries_unfinished
+       WHERE endpoint_id = ? AND status IN ('pending', 'in_flight') ORDER BY id LIMIT 1`,
+    );
+    this.setHead = db.prepare('UPDATE endpoint_queue SET due_at = ? WHERE endpoint_id = ?');
+    this.dropHead = db.prepare('DELETE FROM endpoint_queue WHERE endpoint_id = ?');
     this.eventsById = db.prepare(
       `SELECT id, type, version, resource, payload, created_at FROM events
        WHERE id IN (SELECT value FROM json_each(?))`,
@@ -102,13 +123,16 @@ export class SqliteClaim {
        WHERE id = ?`,
     );
     // Parked: pending with no due time, until the endpoint is active again.
-    this.park = db.prepare('UPDATE deliveries SET next_attempt_at = NULL, updated_at = ? WHERE id = ?');
-    this.cancel = db.prepare(
-      `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = ?, updated_at = ?
-       WHERE id = ?`,
+    this.parkDue = db.prepare(
+      `UPDATE deliveries SET next_attempt_at = NULL, updated_at = @now
+       WHERE endpoint_id = @endpointId AND status = 'pending' AND next_attempt_at IS NOT NULL
+         AND next_attempt_at <= @now`,
     );
-    // Held back by flow control (rate limit, open circuit): due again when it may go.
-    this.defer = db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE id = ?');
+    // Its endpoint was deleted after the event was matched: cancelled, as deleteEndpoint would have.
+    this.cancelPending = db.prepare(
+      `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = @now, updated_at = @now
+       WHERE endpoint_id = @endpointId AND status = 'pending'`,
+    );
     this.flow = new SqliteFlow(db);
     this.claimTx = db.transaction((req: ClaimRequest) => this.claimInTransaction(req));
   }
@@ -118,90 +142,130 @@ export class SqliteClaim {
     return this.claimTx.immediate(req);
   }
 
-  /** The claim's statements, for a caller that already holds the write transaction. */
+  /**
+   * The claim's statements, for a caller that already holds the write
+   * transaction. Walks the endpoints whose queue head is due, in due order;
+   * each one with room gets a lease on exactly as many of its due deliveries
+   * as it has room for (maxInFlight, rate limit, circuit, ordering), and its
+   * head moves to its next due time. Full endpoints are passed over without
+   * reading their deliveries.
+   */
   claimInTransaction({ owner, limit, leaseMs, now }: ClaimRequest): ClaimedDelivery[] {
     if (limit <= 0) return [];
     const inFlight = new Map<string, number>();
     for (const [endpointId, n] of this.inFlightCounts.all(now) as [string, number][])
       inFlight.set(endpointId, n);
 
-    const saturated: string[] = [];
-    if (inFlight.size > 0) {
-      for (const [id, max] of this.endpointLimits.all(jsonList([...inFlight.keys()])) as [string, number][]) {
-        if ((inFlight.get(id) ?? 0) >= max) saturated.push(id);
-      }
-    }
-
-    const taken: { row: CandidateRow; leaseExpiresAt: number }[] = [];
-    const turns = new Map<string, EndpointTurn>();
-    // Candidates are read in small chunks. An endpoint that fills up (or has
-    // nothing more to give) joins `excluded`, so the next chunk skips its
-    // rows in the scan itself; taken, deferred and parked rows have left the
-    // due index. So no row is read twice, and a claim that only had room for a
-    // few deliveries of a busy endpoint does not read hundreds of its rows.
-    const excluded = new Set(saturated);
-    const chunk = Math.min(limit * OVERFETCH, CHUNK);
-    for (;;) {
-      const rows = this.candidates.all(now, jsonList([...excluded]), chunk) as CandidateRow[];
-      const before = taken.length;
-      const seen = new Set<string>();
-      for (const row of rows) {
-        seen.add(row.endpoint_id);
+    const taken: Taken[] = [];
+    const visited = new Set<string>();
+    let cursor = { afterDue: Number.NEGATIVE_INFINITY, afterId: '' };
+    while (taken.length < limit) {
+      const heads = this.heads.all({ now, ...cursor, limit: HEAD_CHUNK }) as HeadRow[];
+      for (const head of heads) {
         if (taken.length >= limit) break;
-        if (excluded.has(row.endpoint_id)) continue;
-        if (row.endpoint_status === null || row.max_in_flight === null) {
-          // Its endpoint was deleted after the event was matched: cancelled, as deleteEndpoint would have.
-          this.cancel.run(now, now, row.id);
-          continue;
-        }
-        if (row.endpoint_status !== 'active') {
-          this.park.run(now, row.id);
-          continue;
-        }
-        const count = inFlight.get(row.endpoint_id) ?? 0;
-        const turn = this.turnOf(turns, row, count, now);
-        if (turn.taken >= turn.plan.slots) {
-          const at = turn.plan.retryAt(turn.heldBack++, turn.taken);
-          if (at !== null) this.defer.run(at, now, row.id);
-          else excluded.add(row.endpoint_id);
-          continue;
-        }
-        // Ordered endpoints: the scan already offers only the oldest unfinished delivery; one at a time.
-        if (count >= (row.ordered ? 1 : row.max_in_flight)) {
-          excluded.add(row.endpoint_id);
-          continue;
-        }
-        inFlight.set(row.endpoint_id, count + 1);
-        turn.taken += 1;
-        // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
-        const leaseExpiresAt = now + row.timeout_ms + leaseMs;
-        this.lease.run(owner, leaseExpiresAt, now, row.id);
-        taken.push({ row, leaseExpiresAt });
+        if (visited.has(head.endpoint_id)) continue;
+        visited.add(head.endpoint_id);
+        this.claimFromEndpoint(head, inFlight.get(head.endpoint_id) ?? 0, limit - taken.length, {
+          owner,
+          leaseMs,
+          now,
+          taken,
+        });
       }
-      // Done when full, when the due rows ran out, when a whole chunk gave
-      // nothing, or when every endpoint in it is now full: the next chunk
-      // would walk past their backlogs to find others, which is what made
-      // claims slow. What lies behind waits for the next claim.
-      if (taken.length >= limit || rows.length < chunk || taken.length === before) break;
-      if ([...seen].every((id) => excluded.has(id))) break;
+      if (heads.length < HEAD_CHUNK) break;
+      const last = heads[heads.length - 1]!;
+      cursor = { afterDue: last.due_at, afterId: last.endpoint_id };
     }
-    this.saveTurns(turns, now);
     return this.withEvents(taken);
   }
 
-  private withEvents(taken: { row: CandidateRow; leaseExpiresAt: number }[]): ClaimedDelivery[] {
+  private claimFromEndpoint(
+    head: HeadRow,
+    inFlight: number,
+    budget: number,
+    ctx: { owner: string; leaseMs: number; now: number; taken: Taken[] },
+  ): void {
+    const { now } = ctx;
+    const endpointId = head.endpoint_id;
+    if (head.status === null || head.max_in_flight === null) {
+      this.cancelPending.run({ endpointId, now });
+      this.dropHead.run(endpointId);
+      return;
+    }
+    // Batching endpoints are claimed as batches; the batch claim moves their heads (batches.ts).
+    if (head.batching) return;
+    if (head.status !== 'active') {
+      this.parkDue.run({ endpointId, now });
+      this.moveHead(head, null);
+      return;
+    }
+    const room = (head.ordered ? 1 : head.max_in_flight) - inFlight;
+    // Full: its deliveries stay due and its head where it is, for the claim after a slot frees.
+    if (room <= 0) return;
+    const rateLimit = fromJson<RateLimitPolicy>(head.rate_limit);
+    const flow = this.flow.state(endpointId);
+    const plan = planClaim({ rateLimit, flow, inFlight, now });
+    const slots = Math.min(room, plan.slots, budget);
+    const { rows, waitUntil } = slots <= 0 ? { rows: [], waitUntil: null } : this.dueRows(head, slots, now);
+    for (const row of rows) {
+      // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
+      const leaseExpiresAt = now + head.timeout_ms + ctx.leaseMs;
+      this.lease.run(ctx.owner, leaseExpiresAt, now, row.id);
+      ctx.taken.push({ row, endpointId, leaseExpiresAt });
+    }
+    this.saveTurn(endpointId, plan, flow, rows.length, now);
+    // Held back by flow control (rate limit, open circuit, probe): look again when it may send.
+    const heldBackUntil = plan.slots < Math.min(room, budget) ? plan.retryAt(0, rows.length) : null;
+    this.moveHead(head, maxOf(heldBackUntil, waitUntil));
+  }
+
+  /**
+   * Ordered endpoints send only their oldest unfinished delivery, and only
+   * when it is due; until then (`waitUntil`) the endpoint has nothing to send.
+   */
+  private dueRows(head: HeadRow, slots: number, now: number): { rows: DueRow[]; waitUntil: number | null } {
+    if (!head.ordered)
+      return { rows: this.due.all(head.endpoint_id, now, slots) as DueRow[], waitUntil: null };
+    const oldest = this.oldestUnfinished.get(head.endpoint_id) as
+      | (DueRow & { status: string; next_attempt_at: number | null })
+      | undefined;
+    if (oldest?.status !== 'pending' || oldest.next_attempt_at === null) return { rows: [], waitUntil: null };
+    if (oldest.next_attempt_at > now) return { rows: [], waitUntil: oldest.next_attempt_at };
+    return { rows: [oldest], waitUntil: null };
+  }
+
+  /**
+   * Sets the head to the endpoint's next due time, read from its index (null:
+   * nothing due), but not before `notBefore`. Unchanged heads are not written.
+   */
+  private moveHead(head: HeadRow, notBefore: number | null): void {
+    let next = this.nextDue.get(head.endpoint_id) as number | null;
+    if (next !== null && notBefore !== null) next = Math.max(next, notBefore);
+    if (next !== head.due_at) this.setHead.run(next, head.endpoint_id);
+  }
+
+  /** Spends the tokens taken and marks a probe's circuit half-open, in the claim's transaction. */
+  private saveTurn(endpointId: string, plan: ClaimPlan, flow: FlowState, taken: number, now: number): void {
+    if (plan.probe && taken > 0) {
+      this.flow.saveState(endpointId, { ...flow, circuit: 'half_open' });
+    } else if (plan.tokens !== null && (taken > 0 || flow.tokens === null)) {
+      this.flow.saveState(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
+    }
+  }
+
+  private withEvents(taken: Taken[]): ClaimedDelivery[] {
     if (taken.length === 0) return [];
     const events = new Map<string, EventRow>();
     for (const e of this.eventsById.all(jsonList(taken.map((t) => t.row.event_id))) as EventRow[]) {
       events.set(e.id, e);
     }
-    return taken.map(({ row, leaseExpiresAt }) => {
+    return taken.map(({ row, endpointId, leaseExpiresAt }) => {
       // The event row cannot be missing: deliveries reference it and are deleted with it.
       const event = events.get(row.event_id)!;
       return {
         id: row.id,
         tenantId: row.tenant_id,
-        endpointId: row.endpoint_id,
+        endpointId,
         eventId: row.event_id,
         attemptNumber: row.attempts + 1,
         trigger: row.next_trigger as AttemptTrigger,
@@ -213,27 +277,5 @@ export class SqliteClaim {
         leaseExpiresAt,
       };
     });
-  }
-
-  private turnOf(turns: Map<string, EndpointTurn>, row: CandidateRow, inFlight: number, now: number) {
-    let turn = turns.get(row.endpoint_id);
-    if (!turn) {
-      const flow = this.flow.state(row.endpoint_id);
-      const rateLimit = fromJson<RateLimitPolicy>(row.rate_limit);
-      turn = { plan: planClaim({ rateLimit, flow, inFlight, now }), flow, rateLimit, taken: 0, heldBack: 0 };
-      turns.set(row.endpoint_id, turn);
-    }
-    return turn;
-  }
-
-  /** Spends the tokens taken and marks a probe's circuit half-open, in the claim's transaction. */
-  private saveTurns(turns: Map<string, EndpointTurn>, now: number): void {
-    for (const [endpointId, { plan, flow, taken }] of turns) {
-      if (plan.probe && taken > 0) {
-        this.flow.saveState(endpointId, { ...flow, circuit: 'half_open' });
-      } else if (plan.tokens !== null && (taken > 0 || flow.tokens === null)) {
-        this.flow.saveState(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
-      }
-    }
   }
 }

@@ -70,12 +70,9 @@ export class SqliteQueue {
          lease_expires_at = NULL, updated_at = @now
        WHERE status = 'in_flight' AND lease_expires_at <= @now`,
     );
-    this.nextDue = db
-      .prepare(
-        `SELECT next_attempt_at FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1`,
-      )
-      .pluck();
+    // The queue heads are lower bounds that the claim keeps exact for the
+    // endpoints it looks at: at worst this wakes a worker for a claim that finds nothing.
+    this.nextDue = db.prepare('SELECT min(due_at) FROM endpoint_queue').pluck();
     this.ownsEvent = db.prepare('SELECT 1 FROM events WHERE id = ? AND tenant_id = ?').pluck();
     // A spent attempt budget does not block a manual retry (an explicit human
     // action), so `attempts` is left as it is. Deliveries whose endpoint is gone stay cancelled.

@@ -37,8 +37,10 @@ export class SqliteOps implements OpsStore {
       inFlight: db.prepare("SELECT count(*) FROM deliveries WHERE status = 'in_flight'").pluck(),
       oldestDue: db
         .prepare(
-          `SELECT next_attempt_at FROM deliveries WHERE status = 'pending' AND next_attempt_at IS NOT NULL
-           ORDER BY next_attempt_at LIMIT 1`,
+          // Exact: the earliest due time of each endpoint with a queue head, from its own index.
+          `SELECT min((SELECT min(next_attempt_at) FROM deliveries INDEXED BY deliveries_endpoint_due
+             WHERE endpoint_id = q.endpoint_id AND status = 'pending' AND next_attempt_at IS NOT NULL))
+           FROM endpoint_queue AS q`,
         )
         .pluck(),
       endpoints: db.prepare('SELECT status, count(*) AS n FROM endpoints GROUP BY status'),
