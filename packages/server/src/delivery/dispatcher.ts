@@ -73,18 +73,15 @@ export class Dispatcher {
     this.completions = new CompletionBuffer(this.reportingStore(), () => deps.clock.now(), deps.logger);
   }
 
-  /** The store as the completion buffer sees it: its transitions go to `onTransitions` once committed. */
-  private reportingStore(): Store {
-    const { store } = this.deps;
-    const completeDeliveries = async (results: CompletedAttempt[], now: number) => {
-      const transitions = (await store.completeDeliveries(results, now)) ?? [];
-      this.report(transitions);
-      return transitions;
+  /** How the completion buffer writes on its own: transitions go to `onTransitions` once committed. */
+  private reportingStore(): Pick<Store, 'completeDeliveries'> {
+    return {
+      completeDeliveries: async (results: CompletedAttempt[], now: number) => {
+        const transitions = (await this.deps.store.completeDeliveries(results, now)) ?? [];
+        this.report(transitions);
+        return transitions;
+      },
     };
-    return new Proxy(store, {
-      get: (target, prop) =>
-        prop === 'completeDeliveries' ? completeDeliveries : (Reflect.get(target, prop, target) as unknown),
-    });
   }
 
   /** Committed transitions: disabled endpoints leave the cache, and `onTransitions` hears them all. */

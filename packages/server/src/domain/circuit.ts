@@ -296,7 +296,15 @@ export function planCompletion(
     }
     states.set(f.endpointId, state);
   }
+  // Only states that changed are written back: a healthy endpoint's successes change nothing.
+  for (const [id, state] of states) {
+    if (sameFlowState(state, current.get(id) ?? INITIAL_FLOW_STATE)) states.delete(id);
+  }
   return { states, disables, transitions };
+}
+
+function sameFlowState(a: FlowState, b: FlowState): boolean {
+  return (Object.keys(a) as (keyof FlowState)[]).every((k) => a[k] === b[k]);
 }
 
 /** The facts of a completion, from what the worker reported. */

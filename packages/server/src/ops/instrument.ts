@@ -1,11 +1,18 @@
 /**
  * Feeds metrics from the store calls the delivery path already makes: a
  * store wrapped here counts accepted events (insertEvents), completed
- * attempts (completeDeliveries, completeBatches) and overflow drops once they
+ * attempts (completeDeliveries, completeAndClaim, completeBatches) and overflow drops once they
  * are committed, so the dispatcher
  * and ingest need no metrics code of their own.
  */
-import type { CompletedAttempt, CompletedBatch, InsertedEvent, NewEvent, Store } from '../store/port.ts';
+import type {
+  ClaimRequest,
+  CompletedAttempt,
+  CompletedBatch,
+  InsertedEvent,
+  NewEvent,
+  Store,
+} from '../store/port.ts';
 import type { Metrics } from './metrics.ts';
 
 export function countCompletions(metrics: Metrics, results: readonly CompletedAttempt[]): void {
@@ -34,6 +41,11 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
     countCompletions(metrics, results);
     return transitions;
   };
+  const completeAndClaim = async (results: CompletedAttempt[], req: ClaimRequest) => {
+    const round = await store.completeAndClaim(results, req);
+    countCompletions(metrics, results);
+    return round;
+  };
   const completeBatches = async (results: CompletedBatch[], now: number) => {
     const transitions = await store.completeBatches(results, now);
     countBatches(metrics, results);
@@ -47,6 +59,7 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
   return new Proxy(store, {
     get(target, prop) {
       if (prop === 'completeDeliveries') return completeDeliveries;
+      if (prop === 'completeAndClaim') return completeAndClaim;
       if (prop === 'completeBatches') return completeBatches;
       if (prop === 'insertEvents') return insertEvents;
       const value = Reflect.get(target, prop, target) as unknown;

@@ -75,7 +75,8 @@ export class SqliteAttempts {
       openParams.push(filter.until);
     }
     const countIn = (status: string) =>
-      `(SELECT count(*) FROM deliveries AS d ${join} WHERE d.status = '${status}' AND ${open.join(' AND ')})`;
+      `(SELECT count(*) FROM deliveries AS d ${join}
+        WHERE d.status IN ('pending', 'in_flight') AND d.status = '${status}' AND ${open.join(' AND ')})`;
     const pending = this.cache
       .get(`SELECT ${countIn('pending')} + ${countIn('in_flight')}`)
       .pluck()

@@ -23,6 +23,10 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Db {
   // that a large backlog keeps the process's memory flat.
   db.pragma('cache_size = -16384');
   db.pragma('temp_store = MEMORY');
+  // Checkpoint every 10,000 WAL pages (~40 MB) instead of 1,000: hot pages (the
+  // index leaves of busy endpoints) are rewritten many times between two
+  // checkpoints but copied to the database file once each.
+  db.pragma('wal_autocheckpoint = 10000');
   return db;
 }
 

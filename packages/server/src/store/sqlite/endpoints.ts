@@ -43,8 +43,9 @@ export class SqliteEndpoints {
     );
     this.update = db.prepare(`UPDATE endpoints SET ${ASSIGNMENTS} WHERE id = @id AND tenant_id = @tenant_id`);
     this.unpark = db.prepare(
-      `UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
-       WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at IS NULL`,
+      `UPDATE deliveries INDEXED BY deliveries_unfinished SET next_attempt_at = ?, updated_at = ?
+       WHERE endpoint_id = ? AND status IN ('pending', 'in_flight') AND status = 'pending'
+         AND next_attempt_at IS NULL`,
     );
     this.cancelOpen = db.prepare(
       `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, lease_owner = NULL,

@@ -71,7 +71,8 @@ export class SqliteJobs {
     );
     this.failedOf = db
       .prepare(
-        `SELECT id FROM deliveries WHERE endpoint_id = @endpointId AND status = 'failed' AND tenant_id = @tenantId
+        `SELECT id FROM deliveries INDEXED BY deliveries_failed
+         WHERE endpoint_id = @endpointId AND status = 'failed' AND tenant_id = @tenantId
            AND created_at >= @since AND created_at <= @until AND id > @after ORDER BY id LIMIT @limit`,
       )
       .pluck();

@@ -33,7 +33,13 @@ export class SqliteOps implements OpsStore {
       retention: new SqliteRetention(db),
       jobs: new SqliteJobs(db),
       // Each count walks its partial index (deliveries_due, deliveries_in_flight), not the table.
-      pending: db.prepare("SELECT count(*) FROM deliveries WHERE status = 'pending'").pluck(),
+      // The repeated status test lets SQLite use the partial index of unfinished rows.
+      pending: db
+        .prepare(
+          `SELECT count(*) FROM deliveries INDEXED BY deliveries_unfinished
+           WHERE status IN ('pending', 'in_flight') AND status = 'pending'`,
+        )
+        .pluck(),
       inFlight: db.prepare("SELECT count(*) FROM deliveries WHERE status = 'in_flight'").pluck(),
       oldestDue: db
         .prepare(
