@@ -10,8 +10,13 @@ import { build } from 'esbuild';
 const sdkEntry = new URL('../sdk/src/index.ts', import.meta.url).pathname;
 
 await build({
-  entryPoints: [new URL('./src/cli/main.ts', import.meta.url).pathname],
-  outfile: new URL('./dist/herald.mjs', import.meta.url).pathname,
+  entryPoints: {
+    herald: new URL('./src/cli/main.ts', import.meta.url).pathname,
+    // The outbound HTTP worker thread (delivery/threaded-http-client.ts).
+    'sender-thread': new URL('./src/delivery/sender-thread.ts', import.meta.url).pathname,
+  },
+  outdir: new URL('./dist/', import.meta.url).pathname,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

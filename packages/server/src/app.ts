@@ -12,6 +12,7 @@ import { syncConfigFile } from './config-sync.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { createHttpClient } from './delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from './delivery/ssrf.ts';
+import { createThreadedHttpClient } from './delivery/threaded-http-client.ts';
 import { DEFAULT_FLOW_POLICY } from './domain/circuit.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { HeraldError } from './domain/errors.ts';
@@ -79,11 +80,17 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   }
 
   // One HTTP client for the process: deliveries, test sends and ownership challenges share its policy and pools.
-  const http = createHttpClient({
-    policy,
-    connectionsPerOrigin: config.connectionsPerOrigin,
-    ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
-  });
+  const http = config.senderThread
+    ? createThreadedHttpClient({
+        allowPrivateNetworks: config.allowPrivateNetworks,
+        connectionsPerOrigin: config.connectionsPerOrigin,
+        ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
+      })
+    : createHttpClient({
+        policy,
+        connectionsPerOrigin: config.connectionsPerOrigin,
+        ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
+      });
 
   let api: FastifyInstance | null = null;
   let url: string | null = null;

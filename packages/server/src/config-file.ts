@@ -9,6 +9,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
+import { tsImport } from 'tsx/esm/api';
 import { buildEndpoint, type CreateEndpointInput } from './api/endpoint-config.ts';
 import { describeAjvErrors } from './api/errors.ts';
 import { CreateEndpointBody } from './api/schemas/endpoints.ts';
@@ -104,7 +105,12 @@ async function readConfigObject(path: string): Promise<unknown> {
   }
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // A TypeScript config is compiled by tsx whether Herald runs from its sources or its compiled bundle.
+    mod = (
+      path.endsWith('.ts')
+        ? await tsImport(pathToFileURL(path).href, import.meta.url)
+        : await import(pathToFileURL(path).href)
+    ) as { default?: unknown };
   } catch (err) {
     throw invalidFile(file, `could not be loaded: ${(err as Error).message}`);
   }

@@ -29,6 +29,7 @@ const Env = Type.Object({
   HERALD_MAX_CUSTOM_HEADERS: Type.Integer({ minimum: 0, maximum: 50, default: 5 }),
   HERALD_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 512 }),
   HERALD_CONNECTIONS_PER_ORIGIN: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
+  HERALD_SENDER_THREAD: Type.Boolean({ default: true }),
   HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   HERALD_SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('NORMAL'), Type.Literal('FULL')], {
     default: 'NORMAL',
@@ -66,6 +67,8 @@ export interface HeraldConfig {
   readonly maxCustomHeaders: number;
   readonly workerConcurrency: number;
   readonly connectionsPerOrigin: number;
+  /** Outbound HTTP in a worker thread (threaded-http-client.ts). */
+  readonly senderThread: boolean;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   readonly pgPoolSize: number;
   readonly egressProxy: string | null;
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxCustomHeaders: e.HERALD_MAX_CUSTOM_HEADERS,
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     connectionsPerOrigin: e.HERALD_CONNECTIONS_PER_ORIGIN,
+    senderThread: e.HERALD_SENDER_THREAD,
     sqliteSynchronous: e.HERALD_SQLITE_SYNCHRONOUS,
     pgPoolSize: e.HERALD_PG_POOL_SIZE,
     egressProxy: e.HERALD_EGRESS_PROXY ?? null,

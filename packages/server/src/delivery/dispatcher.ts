@@ -24,7 +24,12 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   /** How often expired leases (of dead workers) are swept back to pending. */
   sweepIntervalMs: number;
-  /** Pause after a wake-up before claiming, so that freed slots are refilled in batches. */
+  /**
+   * Pause after a wake-up before claiming, so that freed slots are refilled in
+   * batches. 0 still yields one timer turn, which gathers the results that
+   * arrived together; longer pauses leave slots idle (measured: 5 ms cost ~15 %
+   * of firehose throughput with the sender thread).
+   */
   claimGapMs: number;
 }
 
@@ -34,7 +39,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   leaseMarginMs: 5_000,
   pollIntervalMs: 1000,
   sweepIntervalMs: 5000,
-  claimGapMs: 5,
+  claimGapMs: 0,
 };
 
 export interface DispatcherDeps extends AttemptRunnerDeps {

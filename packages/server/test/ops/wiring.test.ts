@@ -49,10 +49,15 @@ describe('Herald with operations wired in', () => {
       }
       expect(status).toBe('succeeded');
 
-      // Listening on 127.0.0.1, /metrics needs no key by default.
-      const metrics = await fetch(`${herald.url}/metrics`);
-      expect(metrics.status).toBe(200);
-      const text = await metrics.text();
+      // Listening on 127.0.0.1, /metrics needs no key by default. The receiver has the
+      // request before Herald has stored its result: poll until the count shows it.
+      let text = '';
+      for (let i = 0; i < 100 && !/outcome="succeeded"\} 1/.test(text); i++) {
+        const metrics = await fetch(`${herald.url}/metrics`);
+        expect(metrics.status).toBe(200);
+        text = await metrics.text();
+        if (!/outcome="succeeded"\} 1/.test(text)) await new Promise((r) => setTimeout(r, 20));
+      }
       expect(text).toContain('herald_events_accepted_total 1');
       expect(text).toContain('herald_deliveries_total{outcome="failed"} 1');
       expect(text).toMatch(/herald_deliveries_total\{outcome="succeeded"\} 1/);

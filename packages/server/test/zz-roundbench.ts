@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteStore } from '../src/store/open.ts';
+import { completion, endpointFixture, newEvent, T0, tenantFixture } from './store/contract-fixtures.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rb-'));
+const store = await createSqliteStore(join(dir, 'h.db'));
+await store.migrate();
+await store.createTenant(tenantFixture('acme'));
+const ep = await store.createEndpoint(
+  endpointFixture('acme', { maxInFlight: 100, filter: null, eventTypes: ['*'] } as never),
+);
+const N = 60000;
+let t = performance.now();
+for (let i = 0; i < N; i += 1000) {
+  await store.insertEvents(
+    Array.from({ length: 1000 }, () =>
+      newEvent('acme', [ep.id], { event: { payload: JSON.stringify({ a: 'x'.repeat(250) }) } as never }),
+    ),
+  );
+}
+console.log('ingest', (((performance.now() - t) / N) * 1000).toFixed(1), 'µs/event');
+let inflight = await store.claimDeliveries({
+  owner: 'w',
+  limit: Number(process.env.K ?? 76) + 24,
+  leaseMs: 5000,
+  now: T0,
+});
+t = performance.now();
+let done = 0;
+while (inflight.length > 0) {
+  const k = Number(process.env.K ?? 76);
+  const finished = inflight.slice(0, k);
+  const results = finished.map((c) => completion(c, 'w', { status: 'succeeded' }));
+  const r = await store.completeAndClaim(results, { owner: 'w', limit: 256, leaseMs: 5000, now: T0 });
+  inflight = inflight.slice(k).concat(r.claimed);
+  done += results.length;
+}
+console.log('round', (((performance.now() - t) / done) * 1000).toFixed(1), 'µs/delivery', done);
