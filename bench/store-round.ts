@@ -1,8 +1,20 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStore } from '../src/store/open.ts';
-import { completion, endpointFixture, newEvent, T0, tenantFixture } from './store/contract-fixtures.ts';
+/**
+ * The SQLite store alone, without HTTP: `npx tsx bench/store-round.ts [events]`
+ * (K=results per round, default 76) prints the cost of ingest per event and of
+ * one dispatcher round (store results + claim, one transaction) per delivery.
+ * Repeatable to a few percent, so it shows what a change to the store costs.
+ */
+import { createSqliteStore } from '../packages/server/src/store/open.ts';
+import {
+  completion,
+  endpointFixture,
+  newEvent,
+  T0,
+  tenantFixture,
+} from '../packages/server/test/store/contract-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-'));
 const store = await createSqliteStore(join(dir, 'h.db'));
@@ -11,7 +23,7 @@ await store.createTenant(tenantFixture('acme'));
 const ep = await store.createEndpoint(
   endpointFixture('acme', { maxInFlight: 100, filter: null, eventTypes: ['*'] } as never),
 );
-const N = 60000;
+const N = Number(process.argv[2] ?? 60_000);
 let t = performance.now();
 for (let i = 0; i < N; i += 1000) {
   await store.insertEvents(
@@ -38,3 +50,5 @@ while (inflight.length > 0) {
   done += results.length;
 }
 console.log('round', (((performance.now() - t) / done) * 1000).toFixed(1), 'µs/delivery', done);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
