@@ -26,8 +26,8 @@ export interface DispatcherOptions {
   sweepIntervalMs: number;
   /**
    * Pause after a wake-up before claiming, so that freed slots are refilled in
-   * batches. 0 still yields one timer turn, which gathers the results that
-   * arrived together; longer pauses leave slots idle (measured: 5 ms cost ~15 %
+   * batches. 0 still yields one turn of the event loop (setImmediate), which
+   * gathers the results that arrived together; longer pauses leave slots idle (measured: 5 ms cost ~15 %
    * of firehose throughput with the sender thread).
    */
   claimGapMs: number;
@@ -150,7 +150,8 @@ export class Dispatcher {
       await this.sleep(await this.idleDelay(free));
       // Let completions that arrive together free their slots together, so the
       // next claim is one query for many deliveries rather than one per delivery.
-      await new Promise((r) => setTimeout(r, this.options.claimGapMs));
+      const gap = this.options.claimGapMs;
+      await new Promise((r) => (gap > 0 ? setTimeout(r, gap) : setImmediate(r)));
     }
   }
 
