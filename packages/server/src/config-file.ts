@@ -9,7 +9,6 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import { tsImport } from 'tsx/esm/api';
 import { buildEndpoint, type CreateEndpointInput } from './api/endpoint-config.ts';
 import { describeAjvErrors } from './api/errors.ts';
 import { CreateEndpointBody } from './api/schemas/endpoints.ts';
@@ -105,11 +104,13 @@ async function readConfigObject(path: string): Promise<unknown> {
   }
   let mod: { default?: unknown };
   try {
-    // A TypeScript config is compiled by tsx whether Herald runs from its sources or its compiled bundle.
+    // A TypeScript config is compiled by tsx whether Herald runs from its sources or its compiled
+    // bundle; tsx is loaded only then, as it costs about 40 MB of memory.
+    const url = pathToFileURL(path).href;
     mod = (
       path.endsWith('.ts')
-        ? await tsImport(pathToFileURL(path).href, import.meta.url)
-        : await import(pathToFileURL(path).href)
+        ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url)
+        : await import(url)
     ) as { default?: unknown };
   } catch (err) {
     throw invalidFile(file, `could not be loaded: ${(err as Error).message}`);

@@ -29,7 +29,7 @@ const Env = Type.Object({
   HERALD_MAX_CUSTOM_HEADERS: Type.Integer({ minimum: 0, maximum: 50, default: 5 }),
   HERALD_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 512 }),
   HERALD_CONNECTIONS_PER_ORIGIN: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
-  HERALD_SENDER_THREAD: Type.Boolean({ default: true }),
+  HERALD_SENDER_THREAD: Type.Boolean({ default: false }),
   HERALD_PG_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   HERALD_SQLITE_SYNCHRONOUS: Type.Union([Type.Literal('NORMAL'), Type.Literal('FULL')], {
     default: 'NORMAL',

@@ -14,6 +14,8 @@ describe('crash safety (kill -9 with deliveries in flight)', () => {
     HERALD_DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
     HERALD_API_KEY: KEY,
     HERALD_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
+    // Through the sender thread: the same guarantee must hold with requests in flight in another thread.
+    HERALD_SENDER_THREAD: 'true',
   };
   let herald: HeraldProcess | null = null;
   afterAll(async () => {
