@@ -193,6 +193,9 @@ export class Dispatcher {
     const now = this.deps.clock.now();
     if (now - this.lastSweepAt >= this.options.sweepIntervalMs) {
       this.lastSweepAt = now;
+      // Results still buffered go first: a lease that ended while its result waited
+      // here must not be reclaimed, or the delivery would be sent again.
+      await this.completions.flush();
       const reclaimed = await this.deps.store.reclaimExpiredLeases(now);
       if (reclaimed > 0)
         this.deps.logger.warn({ reclaimed }, 'deliveries whose lease ended were made due again');

@@ -75,6 +75,48 @@ describe('dispatcher with a fake clock', () => {
     expect(log.data.every((a) => a.responseStatus === 500 && a.error?.kind === 'http_status')).toBe(true);
   });
 
+  it('stores a finished result before sweeping ended leases, so a late answer is not sent twice', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const slow = await startReceiver(async () => {
+      await answered;
+      return { status: 200 };
+    });
+    const ep = await store.createEndpoint(makeEndpoint('t1', `${slow.url}/h`, {}, T0));
+    const { deliveryIds } = await insertEvent(store, 't1', [ep.id], T0);
+    // Sweep on every round: the round after the answer is also a sweep.
+    const d = new Dispatcher(
+      {
+        store,
+        sender: http,
+        clock,
+        random: () => 0.5,
+        userAgent: 'Herald/test',
+        logger: pino({ level: 'silent' }),
+      },
+      { sweepIntervalMs: 0 },
+    );
+    try {
+      d.start();
+      await slow.waitFor(1);
+      // The lease (timeout + margin) ends while the request is still out; then the answer comes.
+      now = T0 + 60 * SECOND;
+      answer();
+      for (let i = 0; i < 200; i++) {
+        if ((await store.getDelivery(deliveryIds[0]!))?.status === 'succeeded') break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await d.stop();
+      expect(await store.getDelivery(deliveryIds[0]!)).toMatchObject({ status: 'succeeded', attempts: 1 });
+      expect(slow.requests).toHaveLength(1);
+    } finally {
+      await d.stop();
+      await slow.close();
+    }
+  });
+
   it('honours Retry-After on 429 and 503, clamped', async () => {
     const ep = await store.createEndpoint(makeEndpoint('t1', `${receiver.url}/h`, {}, T0));
     const { deliveryIds } = await insertEvent(store, 't1', [ep.id], T0);
