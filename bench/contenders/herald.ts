@@ -50,7 +50,6 @@ async function startHerald(opts: HeraldOptions, dir: string): Promise<{ child: C
       HERALD_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
       HERALD_LOG_LEVEL: 'warn',
       HERALD_SHUTDOWN_TIMEOUT_MS: '3000',
-      ...(process.env.HERALD_SENDER_THREAD ? { HERALD_SENDER_THREAD: process.env.HERALD_SENDER_THREAD } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
