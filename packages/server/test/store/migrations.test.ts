@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listMigrations, SQLITE_MIGRATIONS_DIR } from '../../src/store/migrations.ts';
+import { createSqliteStore } from '../../src/store/open.ts';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
 import { migrateSqlite } from '../../src/store/sqlite/migrate.ts';
 
@@ -136,5 +137,67 @@ describe('applying migrations to SQLite', () => {
     const db = openDatabase(path);
     expect(db.prepare('SELECT count(*) FROM big').pluck().get()).toBe(300000);
     db.close();
+  });
+});
+
+describe('upgrading a database that has a backlog', () => {
+  it('gives every endpoint with due deliveries a queue head, so the claim finds them (0006)', async () => {
+    const path = join(dir, 'old.db');
+    const older = join(dir, 'older');
+    mkdirSync(older);
+    for (const m of listMigrations(SQLITE_MIGRATIONS_DIR).filter((m) => m.version <= 5)) {
+      writeFileSync(join(older, `${String(m.version).padStart(4, '0')}_${m.name}.sql`), m.sql);
+    }
+    const T = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const db = openDatabase(path);
+    try {
+      migrateSqlite(db, undefined, older);
+      db.prepare("INSERT INTO tenants (id, name, created_at, updated_at) VALUES ('t1', 'T1', ?, ?)").run(
+        T,
+        T,
+      );
+      const endpoint = db.prepare(
+        `INSERT INTO endpoints (id, tenant_id, url, status, secrets, signature, envelope, format, method, headers,
+           timeout_ms, retry, overflow, max_in_flight, created_at, updated_at)
+         VALUES (?, 't1', 'https://example.com/h', 'active', '[{"value":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","expiresAt":null}]',
+           '{"scheme":"standard-webhooks"}', 'standard', 'json', 'POST', '{}', 5000,
+           '{"maxAttempts":3,"schedule":[5]}', 'buffer', 10, ?, ?)`,
+      );
+      endpoint.run('ep_a', T, T);
+      endpoint.run('ep_b', T, T);
+      const event = db.prepare(
+        "INSERT INTO events (id, tenant_id, type, version, payload, created_at) VALUES (?, 't1', 'order.created', 1, '{}', ?)",
+      );
+      const delivery = db.prepare(
+        `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, next_attempt_at, created_at, updated_at)
+         VALUES (?, 't1', ?, ?, 'pending', ?, ?, ?)`,
+      );
+      // ep_a: two due now and one later; ep_b: only a retry due in a minute.
+      event.run('evt_1', T);
+      delivery.run('dlv_1', 'ep_a', 'evt_1', T, T, T);
+      delivery.run('dlv_2', 'ep_a', 'evt_1', T + 1, T, T);
+      delivery.run('dlv_3', 'ep_a', 'evt_1', T + 60_000, T, T);
+      delivery.run('dlv_4', 'ep_b', 'evt_1', T + 60_000, T, T);
+      migrateSqlite(db);
+      expect(db.prepare('SELECT endpoint_id, due_at FROM endpoint_queue ORDER BY endpoint_id').all()).toEqual(
+        [
+          { endpoint_id: 'ep_a', due_at: T },
+          { endpoint_id: 'ep_b', due_at: T + 60_000 },
+        ],
+      );
+    } finally {
+      db.close();
+    }
+
+    const store = await createSqliteStore(path);
+    try {
+      await store.migrate();
+      const claim = (now: number) => store.claimDeliveries({ owner: 'w', limit: 10, leaseMs: 5000, now });
+      expect((await claim(T + 1)).map((c) => c.id)).toEqual(['dlv_1', 'dlv_2']);
+      expect(await store.nextDueAt()).toBe(T + 60_000);
+      expect((await claim(T + 60_000)).map((c) => c.id).sort()).toEqual(['dlv_3', 'dlv_4']);
+    } finally {
+      await store.close();
+    }
   });
 });
