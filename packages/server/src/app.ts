@@ -80,17 +80,13 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   }
 
   // One HTTP client for the process: deliveries, test sends and ownership challenges share its policy and pools.
+  const clientOptions = {
+    connectionsPerOrigin: config.connectionsPerOrigin,
+    ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
+  };
   const http = config.senderThread
-    ? createThreadedHttpClient({
-        allowPrivateNetworks: config.allowPrivateNetworks,
-        connectionsPerOrigin: config.connectionsPerOrigin,
-        ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
-      })
-    : createHttpClient({
-        policy,
-        connectionsPerOrigin: config.connectionsPerOrigin,
-        ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
-      });
+    ? createThreadedHttpClient({ allowPrivateNetworks: config.allowPrivateNetworks, ...clientOptions })
+    : createHttpClient({ policy, ...clientOptions });
 
   let api: FastifyInstance | null = null;
   let url: string | null = null;

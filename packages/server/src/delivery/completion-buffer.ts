@@ -17,7 +17,7 @@ export class CompletionBuffer {
     private readonly store: Pick<Store, 'completeDeliveries'>,
     private readonly now: () => number,
     private readonly logger: Logger,
-    readonly maxBatch = 1000,
+    private readonly maxBatch = 1000,
   ) {}
 
   add(result: CompletedAttempt): void {

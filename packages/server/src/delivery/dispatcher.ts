@@ -27,8 +27,8 @@ export interface DispatcherOptions {
   /**
    * Pause after a wake-up before claiming, so that freed slots are refilled in
    * batches. 0 still yields one turn of the event loop (setImmediate), which
-   * gathers the results that arrived together; longer pauses leave slots idle (measured: 5 ms cost ~15 %
-   * of firehose throughput with the sender thread).
+   * gathers the results that arrived together; longer pauses leave slots
+   * idle (5 ms cost about 15 % of firehose throughput with the sender thread).
    */
   claimGapMs: number;
 }

@@ -27,6 +27,11 @@ export interface OutboundResult {
   error: AttemptError | null;
 }
 
+/** A request that got no response: what went wrong, as data. */
+export function failedResult(kind: AttemptErrorKind, message: string, durationMs = 0): OutboundResult {
+  return { status: null, headers: null, body: null, durationMs, error: { kind, message } };
+}
+
 export interface HttpClientOptions {
   policy: NetworkPolicy;
   /** Connections kept per origin (scheme + host + port); default 64. */
@@ -76,13 +81,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   async function send(req: OutboundRequest): Promise<OutboundResult> {
     const started = clock();
     const elapsed = () => Math.max(0, Math.round(clock() - started));
-    const fail = (kind: AttemptErrorKind, message: string): OutboundResult => ({
-      status: null,
-      headers: null,
-      body: null,
-      durationMs: elapsed(),
-      error: { kind, message },
-    });
+    const fail = (kind: AttemptErrorKind, message: string) => failedResult(kind, message, elapsed());
 
     let url: URL;
     try {

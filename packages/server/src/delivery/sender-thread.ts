@@ -4,7 +4,7 @@
  * answering with batches of results. Requests and results are plain data.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { createHttpClient, type OutboundRequest, type OutboundResult } from './http-client.ts';
+import { createHttpClient, failedResult, type OutboundRequest, type OutboundResult } from './http-client.ts';
 import { parseAllowPrivateNetworks } from './ssrf.ts';
 
 /** What the main thread passes: the client's options, in a form that survives structured cloning. */
@@ -47,14 +47,7 @@ export function serveSenderThread(port: MessagePort, options: SenderThreadOption
       client.send(req).then(
         (result) => finish(id, result),
         // send() reports failures as data; this is a bug, reported as a failed attempt rather than lost.
-        (err: unknown) =>
-          finish(id, {
-            status: null,
-            headers: null,
-            body: null,
-            durationMs: 0,
-            error: { kind: 'network', message: `the sender failed: ${String(err)}` },
-          }),
+        (err: unknown) => finish(id, failedResult('network', `the sender failed: ${String(err)}`)),
       );
     }
   });

@@ -8,7 +8,7 @@
  * (retried by the schedule like any other) and the next request starts a new thread.
  */
 import { Worker } from 'node:worker_threads';
-import type { HttpClient, OutboundRequest, OutboundResult } from './http-client.ts';
+import { failedResult, type HttpClient, type OutboundRequest, type OutboundResult } from './http-client.ts';
 import type { FromSender, SenderThreadOptions, ToSender } from './sender-thread.ts';
 
 /** The compiled bundle ships the thread as dist/sender-thread.mjs; the sources start it through a tsx shim. */
@@ -31,15 +31,7 @@ export function createThreadedHttpClient(options: SenderThreadOptions): Threaded
   let closed: Promise<void> | null = null;
 
   const failAll = (message: string) => {
-    for (const resolve of waiting.values()) {
-      resolve({
-        status: null,
-        headers: null,
-        body: null,
-        durationMs: 0,
-        error: { kind: 'network', message },
-      });
-    }
+    for (const resolve of waiting.values()) resolve(failedResult('network', message));
     waiting.clear();
   };
 

@@ -1,9 +1,9 @@
 /**
  * Feeds metrics from the store calls the delivery path already makes: a
  * store wrapped here counts accepted events (insertEvents), completed
- * attempts (completeDeliveries, completeAndClaim, completeBatches) and overflow drops once they
- * are committed, so the dispatcher
- * and ingest need no metrics code of their own.
+ * attempts (completeDeliveries, completeAndClaim, completeBatches) and
+ * overflow drops once they are committed, so the dispatcher and ingest need
+ * no metrics code of their own.
  */
 import type {
   ClaimRequest,

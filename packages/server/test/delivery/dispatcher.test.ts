@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src/delivery/dispatcher.ts';
+import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts';
 import { createHttpClient } from '../../src/delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from '../../src/delivery/ssrf.ts';
 import type { Store } from '../../src/store/port.ts';
@@ -34,15 +34,18 @@ describe('dispatcher with a fake clock', () => {
     await cleanup();
   });
 
-  function dispatcher() {
-    return new Dispatcher({
-      store,
-      sender: http,
-      clock,
-      random: () => 0.5, // no jitter: the schedule exactly
-      userAgent: 'Herald/test',
-      logger: pino({ level: 'silent' }),
-    });
+  function dispatcher(options: Partial<DispatcherOptions> = {}) {
+    return new Dispatcher(
+      {
+        store,
+        sender: http,
+        clock,
+        random: () => 0.5, // no jitter: the schedule exactly
+        userAgent: 'Herald/test',
+        logger: pino({ level: 'silent' }),
+      },
+      options,
+    );
   }
 
   it('follows the retry schedule, then gives up after maxAttempts', async () => {
@@ -87,17 +90,7 @@ describe('dispatcher with a fake clock', () => {
     const ep = await store.createEndpoint(makeEndpoint('t1', `${slow.url}/h`, {}, T0));
     const { deliveryIds } = await insertEvent(store, 't1', [ep.id], T0);
     // Sweep on every round: the round after the answer is also a sweep.
-    const d = new Dispatcher(
-      {
-        store,
-        sender: http,
-        clock,
-        random: () => 0.5,
-        userAgent: 'Herald/test',
-        logger: pino({ level: 'silent' }),
-      },
-      { sweepIntervalMs: 0 },
-    );
+    const d = dispatcher({ sweepIntervalMs: 0 });
     try {
       d.start();
       await slow.waitFor(1);

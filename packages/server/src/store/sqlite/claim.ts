@@ -138,8 +138,7 @@ export class SqliteClaim {
   }
 
   claimDeliveries(req: ClaimRequest): ClaimedDelivery[] {
-    if (req.limit <= 0) return [];
-    return this.claimTx.immediate(req);
+    return req.limit > 0 ? this.claimTx.immediate(req) : [];
   }
 
   /**
