@@ -7,7 +7,7 @@
  * also runs on PostgreSQL (in a fresh schema, dropped afterwards).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,11 +179,30 @@ async function runScenario(
   };
 }
 
-/** Herald is measured as it runs in production: from its compiled bundle, rebuilt here from the current sources. */
+/**
+ * Herald is measured as it runs in production: from its compiled bundle,
+ * rebuilt first when any source is newer (other test files may be running
+ * that bundle, so it is not rewritten needlessly).
+ */
 function buildHerald(): void {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../packages/server/build.mjs', import.meta.url))], {
+  const bundle = fileURLToPath(new URL('../packages/server/dist/herald.mjs', import.meta.url));
+  const sources = ['../packages/server/src/', '../packages/sdk/src/'].map((d) =>
+    fileURLToPath(new URL(d, import.meta.url)),
+  );
+  if (existsSync(bundle) && sources.every((dir) => newestFile(dir) <= statSync(bundle).mtimeMs)) return;
+  execFileSync('npm', ['run', 'build', '-w', '@herald/server'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: 'inherit',
   });
+}
+
+function newestFile(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchOutput> {

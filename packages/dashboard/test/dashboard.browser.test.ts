@@ -1,34 +1,24 @@
 /**
- * The dashboard end to end: Debian's Chromium (driven by playwright-core)
- * against a real Herald and a real webhook receiver. Set HERALD_SCREENSHOTS=1
- * to refresh docs/screenshots/ from this run.
+ * The dashboard end to end: Chromium (Debian's, else the one bundled in
+ * @sparticuz/chromium; see browser.ts) driven by playwright-core against a
+ * real Herald and a real webhook receiver. Set HERALD_SCREENSHOTS=1 to
+ * refresh docs/screenshots/ from this run.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, TEST_ADMIN_KEY } from '../../server/test/helpers/in-process.ts';
 import { type Receiver, startReceiver } from '../../server/test/helpers/receiver.ts';
+import { findBrowser, launchBrowser } from './browser.ts';
+import { ensureBuilt, expectServesThisBuild } from './built-dashboard.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dashboardDir = join(here, '..');
 const shotsDir = process.env.HERALD_SCREENSHOTS
   ? join(here, '../../../docs/screenshots')
   : mkdtempSync(join(tmpdir(), 'herald-shots-'));
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let herald: Awaited<ReturnType<typeof startTestHerald>>;
 let receiver: Receiver;
@@ -38,38 +28,21 @@ let context: BrowserContext;
 let page: Page;
 let base: string;
 let endpointId = '';
-
-/** The newest modification time under `dir` (the dashboard's sources and the SDK client it bundles). */
-function newest(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-    const path = join(dir, entry.name);
-    return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }, 0);
-}
-
-/** The served bundle is built from the sources; rebuilt when missing or older than them. */
-function bundleIsStale(): boolean {
-  const index = join(dashboardDir, 'dist/index.html');
-  if (!existsSync(index)) return true;
-  const sources = Math.max(
-    newest(join(dashboardDir, 'src')),
-    newest(join(dashboardDir, '../sdk/src/client')),
-  );
-  return statSync(index).mtimeMs < sources;
-}
+/** The build's files the browser fetched, with the encoding each came in. */
+const assets: { path: string; encoding: string | undefined }[] = [];
+const CHART_CHUNK = /^\/assets\/charts-[\w-]+\.js$/;
 
 const shot = (p: Page, name: string) => p.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  if (bundleIsStale()) {
-    execFileSync('npx', ['vite', 'build'], { cwd: dashboardDir, stdio: 'ignore' });
-  }
+  await ensureBuilt();
   mkdirSync(shotsDir, { recursive: true });
   receiver = await startReceiver(() =>
     failing ? { status: 500, body: '{"error":"receiver is down"}' } : { status: 200, body: '{"ok":true}' },
   );
   herald = await startTestHerald({ HERALD_PORTAL_NAME: 'Acme Webhooks', HERALD_PORTAL_ACCENT: '#0e7490' });
   base = herald.herald.url!;
+  await expectServesThisBuild(base);
   const { api } = herald;
   expect((await api.post('/v1/tenants', { id: 'acme', name: 'Acme Corp' })).status).toBe(201);
   expect((await api.post('/v1/tenants', { id: 'globex', name: 'Globex' })).status).toBe(201);
@@ -91,9 +64,14 @@ beforeAll(async () => {
     name: 'globex-secret-hook',
   });
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser(await findBrowser());
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  context.on('response', (r) => {
+    const { pathname } = new URL(r.url());
+    if (pathname.startsWith('/assets/'))
+      assets.push({ path: pathname, encoding: r.headers()['content-encoding'] });
+  });
   page = await context.newPage();
 });
 
@@ -101,6 +79,7 @@ afterAll(async () => {
   await browser?.close();
   await herald?.close();
   await receiver?.close();
+  if (!process.env.HERALD_SCREENSHOTS) rmSync(shotsDir, { recursive: true, force: true });
 });
 
 describe('dashboard', () => {
@@ -225,6 +204,10 @@ describe('dashboard', () => {
   });
 
   it('draws the metrics charts from the server-side stats', async () => {
+    // Overview, subscriptions and the log drew no chart: none fetched Chart.js.
+    expect(assets.filter((a) => CHART_CHUNK.test(a.path))).toEqual([]);
+    expect(assets.some((a) => a.path.endsWith('.js') && a.encoding === 'br')).toBe(true);
+    const chartChunk = page.waitForResponse((r) => CHART_CHUNK.test(new URL(r.url()).pathname));
     const statsAnswer = page.waitForResponse(
       (r) => r.url().includes('/v1/tenants/acme/stats?') && r.status() === 200,
     );
@@ -232,6 +215,7 @@ describe('dashboard', () => {
     const stats = await (await statsAnswer).json();
     expect(stats.bucket).toBe('1h');
     expect(stats.totals.attempts).toBeGreaterThanOrEqual(6);
+    expect((await chartChunk).headers()['content-encoding']).toBe('br');
     await page.locator('#chart-outcomes').waitFor();
     const painted = async (id: string) =>
       Number(

@@ -2,12 +2,13 @@
  * The server side of the dashboard: portal sessions (admin only, expiring,
  * tenant-scoped), branding, and the SPA's serving and fallback.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi, hashKey } from '../../server/src/api/app.ts';
+import { pickDashboardDir } from '../../server/src/api/routes/dashboard.ts';
 import { newId } from '../../server/src/domain/ids.ts';
 import type { Store } from '../../server/src/store/port.ts';
 import { tempSqliteStore } from '../../server/test/helpers/store.ts';
@@ -124,5 +125,26 @@ describe('the dashboard build', () => {
     const api = await call('GET', '/v1/nothing-here', undefined, null);
     expect(api.status).toBe(404);
     expect(api.body.error.code).toBe('not_found');
+  });
+});
+
+describe('choosing the dashboard build', () => {
+  it("prefers the workspace's build, else the server package's copy", () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'herald-ws-'));
+    const copy = mkdtempSync(join(tmpdir(), 'herald-copy-'));
+    try {
+      // Neither holds a build: the workspace's, where the missing-build page says to build.
+      expect(pickDashboardDir([workspace, copy])).toBe(workspace);
+      writeFileSync(join(copy, 'index.html'), '<!doctype html>');
+      expect(pickDashboardDir([workspace, copy])).toBe(copy);
+      // An empty or half-built folder is not a build.
+      mkdirSync(join(workspace, 'assets'));
+      expect(pickDashboardDir([workspace, copy])).toBe(copy);
+      writeFileSync(join(workspace, 'index.html'), '<!doctype html>');
+      expect(pickDashboardDir([workspace, copy])).toBe(workspace);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 });

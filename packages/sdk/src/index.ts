@@ -18,7 +18,13 @@ export {
 } from './receivers/fastify.ts';
 export { verifyNextRequest } from './receivers/next.ts';
 export { DEFAULT_BODY_LIMIT, readRawBody, verifyNodeRequest } from './receivers/node-http.ts';
-export { parsePayload, type ReceiverOptions } from './receivers/payload.ts';
+export {
+  type JsonObject,
+  type JsonValue,
+  parsePayload,
+  type ReceiverOptions,
+  type WebhookPayload,
+} from './receivers/payload.ts';
 export type { Body, SignatureScheme } from './scheme.ts';
 export {
   decodeStandardSecret,

@@ -30,6 +30,9 @@ let main;
 if (bundleIsCurrent()) {
   ({ main } = await import('../dist/herald.mjs'));
 } else {
+  // The SDK's sources too, not its dist/ (see source-conditions.mjs); then tsx compiles both.
+  const { register: registerHook } = await import('node:module');
+  registerHook(new URL('./source-conditions.mjs', import.meta.url));
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../src/cli/main.ts'));

@@ -6,8 +6,14 @@
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, hashKey } from './api/app.ts';
+import { buildProbeApi } from './api/probe-app.ts';
 import type { HeraldConfig } from './config.ts';
-import { loadConfigFile } from './config-file.ts';
+import {
+  type HeraldConfigFile,
+  type LoadedConfigFile,
+  loadConfigFile,
+  validateConfigFile,
+} from './config-file.ts';
 import { syncConfigFile } from './config-sync.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { createHttpClient } from './delivery/http-client.ts';
@@ -39,11 +45,22 @@ export interface HeraldInstance {
   stop(): Promise<void>;
 }
 
+/**
+ * What this process serves over HTTP on `host:port`: `api` the whole API and
+ * dashboard (with the probes and `/metrics`), `probes` only `/healthz`,
+ * `/readyz` and `/metrics`, `none` nothing (an embedding without `listen`).
+ */
+export type HttpMode = 'api' | 'probes' | 'none';
+
 export interface StartOptions {
   logger: Logger;
   clock?: Clock;
   /** Start the worker without listening for the API (role overrides config). */
   role?: HeraldConfig['role'];
+  /** Default: `api` for the `all` and `api` roles, `probes` for `worker`. */
+  http?: HttpMode;
+  /** Event types and tenants given as an object (embedding) instead of a file; checked like a file. */
+  configObject?: HeraldConfigFile;
 }
 
 export async function startHerald(config: HeraldConfig, options: StartOptions): Promise<HeraldInstance> {
@@ -52,8 +69,13 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   const role = options.role ?? config.role;
   const policy = parseAllowPrivateNetworks(config.allowPrivateNetworks);
 
+  const http: HttpMode = options.http ?? (role === 'worker' ? 'probes' : 'api');
+
   // The config file is checked before anything opens, so a bad key stops the start cleanly.
-  const configFile = await loadConfigFile(config.configPath, { maxCustomHeaders: config.maxCustomHeaders });
+  const rules = { maxCustomHeaders: config.maxCustomHeaders };
+  const configFile: LoadedConfigFile | null = options.configObject
+    ? { path: 'config', config: validateConfigFile(options.configObject, 'config', rules) }
+    : await loadConfigFile(config.configPath, rules);
 
   const rawStore = await openStore(config.databaseUrl, { logger, synchronous: config.sqliteSynchronous });
   const ops = (rawStore as Store & { ops?: OpsStore }).ops ?? null;
@@ -84,18 +106,18 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
     connectionsPerOrigin: config.connectionsPerOrigin,
     ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
   };
-  const http = config.senderThread
+  const sender = config.senderThread
     ? createThreadedHttpClient({ allowPrivateNetworks: config.allowPrivateNetworks, ...clientOptions })
     : createHttpClient({ policy, ...clientOptions });
 
   let api: FastifyInstance | null = null;
   let url: string | null = null;
-  if (role === 'all' || role === 'api') {
+  if (http === 'api') {
     api = await buildApi({
       store,
       clock: () => clock.now(),
       logger,
-      sender: http,
+      sender,
       options: {
         bodyLimitBytes: config.bodyLimitBytes,
         maxCustomHeaders: config.maxCustomHeaders,
@@ -105,7 +127,24 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       metrics,
       metricsPublic: config.metricsPublic,
     });
-    url = await api.listen({ host: config.host, port: config.port });
+  } else if (http === 'probes') {
+    api = await buildProbeApi({
+      store,
+      clock: () => clock.now(),
+      logger,
+      metrics,
+      metricsPublic: config.metricsPublic,
+    });
+  }
+  if (api) {
+    try {
+      url = await listenOn(api, config);
+    } catch (err) {
+      await api.close();
+      await sender.close();
+      await store.close();
+      throw err;
+    }
   }
 
   let dispatcher: Dispatcher | null = null;
@@ -126,7 +165,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
         logger,
         clock,
         random: Math.random,
-        sender: http,
+        sender,
         userAgent: `Herald/${HERALD_VERSION}`,
         onTransitions: (t) => reporter.report(t),
       },
@@ -157,12 +196,32 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       await retention?.stop();
       await dispatcher?.stop();
       await operational?.flush();
-      await http.close();
+      await sender.close();
       await store.close();
     })();
     return stopping;
   };
   return { store, api, dispatcher, url, generatedAdminKey, stop };
+}
+
+/** Listens on HERALD_HOST:HERALD_PORT; a port already taken is a configuration problem, said so. */
+async function listenOn(app: FastifyInstance, config: HeraldConfig): Promise<string> {
+  try {
+    return await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why =
+        code === 'EADDRINUSE'
+          ? 'is already in use (another Herald process on this host?)'
+          : `cannot be used (${code})`;
+      throw new HeraldError(
+        'config_invalid',
+        `${config.host}:${config.port} ${why}: give each process on this host its own HERALD_PORT (0 picks a free one)`,
+      );
+    }
+    throw err;
+  }
 }
 
 /**

@@ -93,6 +93,14 @@ export function findConfigFile(configPath: string | null, cwd: string): string |
   return null;
 }
 
+/** tsx is an optional peer dependency of the published package: only a .ts config needs it. */
+function isMissingTsx(err: unknown): boolean {
+  const { code, message } = err as { code?: string; message?: string };
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /'tsx|"tsx|tsx\//.test(message ?? '')
+  );
+}
+
 async function readConfigObject(path: string): Promise<unknown> {
   const file = basename(path);
   if (path.endsWith('.json')) {
@@ -113,6 +121,12 @@ async function readConfigObject(path: string): Promise<unknown> {
         : await import(url)
     ) as { default?: unknown };
   } catch (err) {
+    if (path.endsWith('.ts') && isMissingTsx(err)) {
+      throw invalidFile(
+        file,
+        'is TypeScript, which needs the tsx package to load: run `npm install tsx`, or write herald.config.js or .json instead',
+      );
+    }
     throw invalidFile(file, `could not be loaded: ${(err as Error).message}`);
   }
   if (mod.default === undefined) {

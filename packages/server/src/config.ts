@@ -53,6 +53,49 @@ const Env = Type.Object({
 
 type Env = Static<typeof Env>;
 
+/** Every HERALD_* variable Herald reads. */
+export const ENV_VARIABLES: readonly string[] = Object.freeze(Object.keys(Env.properties));
+
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
+
+/**
+ * The HERALD_* variables as an object, camelCase and without the prefix
+ * (`allowPrivateNetworks` for HERALD_ALLOW_PRIVATE_NETWORKS), for embedding.
+ * Values may be given as their type or as the text the variable would hold.
+ */
+export type HeraldSettings = {
+  [K in keyof Env as K extends `HERALD_${infer Name}` ? CamelCase<Name> : never]?: Env[K] | string;
+};
+
+/** `allowPrivateNetworks` → `HERALD_ALLOW_PRIVATE_NETWORKS`. */
+export function settingToVariable(name: string): string {
+  return `HERALD_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** Settings as the variables they stand for; an unknown name is refused with the list of known ones. */
+export function settingsToVariables(settings: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    const variable = settingToVariable(name);
+    if (!ENV_VARIABLES.includes(variable) || /[A-Z_]/.test(name[0] ?? '') || name.includes('_')) {
+      const known = ENV_VARIABLES.map((v) =>
+        v
+          .slice('HERALD_'.length)
+          .toLowerCase()
+          .replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()),
+      );
+      throw new HeraldError(
+        'config_invalid',
+        `unknown setting '${name}': settings are HERALD_* variables in camelCase without the prefix; known: ${known.join(', ')}`,
+      );
+    }
+    if (value !== undefined && value !== null) out[variable] = value;
+  }
+  return out;
+}
+
 export interface HeraldConfig {
   readonly host: string;
   readonly port: number;
@@ -103,7 +146,10 @@ function describeExpected(schema: unknown): string | null {
   return `expected one of: ${anyOf.map((s) => String(s.const)).join(', ')}`;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Env> = {}): HeraldConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Env> | Record<string, unknown> = {},
+): HeraldConfig {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(Env.properties)) {
     const value = env[key];

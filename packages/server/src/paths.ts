@@ -24,3 +24,12 @@ function findPackageRoot(from: string): string {
 export const SERVER_ROOT: string = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 
 export const serverPath = (...parts: string[]): string => join(SERVER_ROOT, ...parts);
+
+/**
+ * A folder of files read at run time (SQL migrations): under src/ in the
+ * repository, copied to dist/ in the published package, which has no src/.
+ */
+export function runtimeDir(sourceParts: string[], distParts: string[]): string {
+  const source = serverPath(...sourceParts);
+  return existsSync(source) ? source : serverPath('dist', ...distParts);
+}

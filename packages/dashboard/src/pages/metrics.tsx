@@ -1,34 +1,31 @@
-/** Metrics per tenant or endpoint: Herald's server-side stats, drawn with Chart.js. */
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  type ChartConfiguration,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type { StatsBucket, StatsBucketWidth } from '../../../sdk/src/client/index.ts';
+/** Metrics per tenant or endpoint: Herald's server-side stats, as totals and charts. */
+import { Component, lazy, type ReactNode, Suspense, useState } from 'react';
+import type { StatsBucketWidth } from '../../../sdk/src/client/index.ts';
 import { ms, percent } from '../format.ts';
 import { useSession } from '../session.tsx';
-import { Card, Empty, ErrorBox, Loading, useLoad } from '../ui.tsx';
+import { Card, Empty, ErrorBox, errorText, Loading, useLoad } from '../ui.tsx';
 
-Chart.register(
-  BarController,
-  BarElement,
-  CategoryScale,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Legend,
-  Tooltip,
-);
+// Chart.js is most of the dashboard's code and only this page draws: loaded
+// on first use, so every other page starts without it.
+const Charts = lazy(() => import('./charts.tsx'));
+
+/**
+ * A chunk that fails to load (the network, or a Herald upgraded since this
+ * page was opened, whose build no longer has it) says so in place of the
+ * charts instead of blanking the whole app.
+ */
+class ChartsBoundary extends Component<{ children: ReactNode }, { error: unknown }> {
+  override state = { error: null as unknown };
+  static getDerivedStateFromError(error: unknown) {
+    return { error };
+  }
+  override render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <ErrorBox error={`The charts could not be loaded (${errorText(this.state.error)}): reload the page.`} />
+    );
+  }
+}
 
 /** Each range with a bucket width that keeps the chart readable (well under the server's limit). */
 const RANGES: Record<string, { label: string; ms: number; bucket: StatsBucketWidth }> = {
@@ -37,28 +34,6 @@ const RANGES: Record<string, { label: string; ms: number; bucket: StatsBucketWid
   '7d': { label: 'last 7 days', ms: 7 * 86_400_000, bucket: '1h' },
   '30d': { label: 'last 30 days', ms: 30 * 86_400_000, bucket: '1d' },
 };
-
-function label(start: string, bucket: string): string {
-  const d = new Date(start);
-  return bucket === '1d'
-    ? d.toLocaleDateString()
-    : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
-
-function ChartCanvas(props: { id: string; title: string; config: ChartConfiguration }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  const { config } = props;
-  useEffect(() => {
-    if (!ref.current) return;
-    const chart = new Chart(ref.current, config);
-    return () => chart.destroy();
-  }, [config]);
-  return (
-    <div className="chart-box">
-      <canvas id={props.id} ref={ref} role="img" aria-label={props.title} />
-    </div>
-  );
-}
 
 export function MetricsPage({ tid }: { tid: string }) {
   const { client } = useSession();
@@ -117,93 +92,16 @@ export function MetricsPage({ tid }: { tid: string }) {
       {totals && totals.attempts === 0 && (
         <Empty>No attempts in this range yet: the charts fill in as events are delivered.</Empty>
       )}
-      {data && <Charts buckets={data.buckets} bucket={data.bucket} />}
+      {data && (
+        <ChartsBoundary>
+          <Suspense fallback={<Loading />}>
+            <Charts buckets={data.buckets} bucket={data.bucket} />
+          </Suspense>
+        </ChartsBoundary>
+      )}
       <p className="muted">
         Test sends are left out. Percentiles are estimated from a latency histogram (within about 40 %).
       </p>
     </div>
-  );
-}
-
-/** Chart.js configurations for the three charts; built once per answer, so charts redraw only on new data. */
-function chartConfigs(buckets: StatsBucket[], bucket: string) {
-  const labels = buckets.map((b) => label(b.start, bucket));
-  const stacked = {
-    animation: false as const,
-    maintainAspectRatio: false,
-    scales: {
-      x: { stacked: true },
-      y: { stacked: true, beginAtZero: true, title: { display: true, text: 'attempts' } },
-    },
-  };
-  const bars = (name: string, color: string, pick: (b: StatsBucket) => number) => ({
-    label: name,
-    data: buckets.map(pick),
-    backgroundColor: color,
-    stack: 's',
-  });
-  const outcome: ChartConfiguration = {
-    type: 'bar',
-    data: {
-      labels,
-      datasets: [
-        bars('succeeded', '#10b981', (b) => b.succeeded),
-        bars('failed', '#ef4444', (b) => b.failed),
-        bars('dropped', '#94a3b8', (b) => b.dropped),
-      ],
-    },
-    options: stacked,
-  };
-  const classes: ChartConfiguration = {
-    type: 'bar',
-    data: {
-      labels,
-      datasets: [
-        bars('2xx', '#10b981', (b) => b.statusClasses['2xx']),
-        bars('3xx', '#6366f1', (b) => b.statusClasses['3xx']),
-        bars('4xx', '#f59e0b', (b) => b.statusClasses['4xx']),
-        bars('5xx', '#ef4444', (b) => b.statusClasses['5xx']),
-        bars('no response', '#64748b', (b) => b.statusClasses.none),
-      ],
-    },
-    options: stacked,
-  };
-  const line = (name: string, color: string, pick: (b: StatsBucket) => number | null) => ({
-    label: name,
-    data: buckets.map(pick),
-    borderColor: color,
-    backgroundColor: color,
-    spanGaps: true,
-  });
-  const latency: ChartConfiguration = {
-    type: 'line',
-    data: {
-      labels,
-      datasets: [
-        line('p50', '#6366f1', (b) => b.latencyMs.p50),
-        line('p95', '#f59e0b', (b) => b.latencyMs.p95),
-        line('p99', '#ef4444', (b) => b.latencyMs.p99),
-      ],
-    },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } },
-    },
-  };
-  return { outcome, classes, latency };
-}
-
-function Charts({ buckets, bucket }: { buckets: StatsBucket[]; bucket: string }) {
-  const { outcome, classes, latency } = useMemo(() => chartConfigs(buckets, bucket), [buckets, bucket]);
-  return (
-    <>
-      <h2>Deliveries by outcome</h2>
-      <ChartCanvas id="chart-outcomes" title="Deliveries by outcome" config={outcome} />
-      <h2>Responses by status class</h2>
-      <ChartCanvas id="chart-status" title="Responses by status class" config={classes} />
-      <h2>Latency p50 / p95 / p99</h2>
-      <ChartCanvas id="chart-latency" title="Latency percentiles" config={latency} />
-    </>
   );
 }

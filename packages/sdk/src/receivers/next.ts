@@ -6,6 +6,7 @@ import { DEFAULT_SCHEME, parsePayload, type ReceiverOptions } from './payload.ts
  * `Request`): reads the raw text, verifies it, returns the parsed payload.
  * Throws WebhookVerificationError; answer 401 on it. Do not call
  * `request.json()` first: the body can be read once, and its bytes are what is signed.
+ * Resolves to a WebhookPayload, typed `unknown` for the reason given at verifyNodeRequest.
  */
 export async function verifyNextRequest(request: Request, opts: ReceiverOptions): Promise<unknown> {
   const body = await request.text();

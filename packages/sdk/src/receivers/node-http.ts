@@ -45,7 +45,11 @@ export function readRawBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): P
   });
 }
 
-/** Verifies a Node request whose raw body was read already; returns the parsed payload or throws. */
+/**
+ * Verifies a Node request whose raw body was read already; returns the parsed
+ * payload (a WebhookPayload) or throws. Typed `unknown`, not WebhookPayload, so
+ * that `as YourEvent` compiles: TypeScript refuses that cast from a JSON type.
+ */
 export function verifyNodeRequest(req: IncomingMessage, rawBody: Uint8Array, opts: ReceiverOptions): unknown {
   verifyWebhook(opts.scheme ?? DEFAULT_SCHEME, opts.secret, req.headers, rawBody, opts);
   return parsePayload(rawBody, getHeader(req.headers, 'content-type'));

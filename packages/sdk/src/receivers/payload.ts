@@ -8,6 +8,20 @@ export interface ReceiverOptions extends VerifyOptions {
   scheme?: SignatureScheme;
 }
 
+/** A value `JSON.parse` can return. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/**
+ * What a receiver helper hands the handler: the parsed JSON (an object for one
+ * event, an array for a batch; with `envelope: "none"` whatever the event's
+ * data is), or the text as is for an XML endpoint. Narrow it before use, or
+ * describe your events with your own type and check them at this boundary.
+ */
+export type WebhookPayload = JsonValue;
+
 export const DEFAULT_SCHEME: SignatureScheme = { scheme: 'standard-webhooks' };
 
 /**
@@ -15,7 +29,7 @@ export const DEFAULT_SCHEME: SignatureScheme = { scheme: 'standard-webhooks' };
  * endpoint with `format: "xml"`), parsed JSON otherwise. A body sent as JSON
  * must parse; any other type falls back to the text when it does not.
  */
-export function parsePayload(raw: Uint8Array | string, contentType: string | undefined): unknown {
+export function parsePayload(raw: Uint8Array | string, contentType: string | undefined): WebhookPayload {
   const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
   if (contentType && /xml/i.test(contentType)) return text;
   try {

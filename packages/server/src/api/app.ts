@@ -3,10 +3,7 @@
  * calls `listen`). One TypeBox schema per route validates the request, types
  * the handler, shapes the response and feeds `/openapi.json`.
  */
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv } from 'ajv';
-import formatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Sender } from '../delivery/attempt-runner.ts';
@@ -17,9 +14,11 @@ import { parseAllowPrivateNetworks } from '../delivery/ssrf.ts';
 import { PrometheusMetrics } from '../ops/metrics.ts';
 import type { OpsStore } from '../store/ops-port.ts';
 import type { Store } from '../store/port.ts';
+import { makeAjv } from './ajv.ts';
 import { createAuthenticator } from './auth.ts';
 import { type ApiOptions, DEFAULT_API_OPTIONS, type HeraldApp, type RouteDeps } from './context.ts';
 import { makeErrorHandler, notFoundHandler } from './errors.ts';
+import { registerOpenApi } from './openapi/document.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerEndpointSecretRoutes } from './routes/endpoint-secrets.ts';
@@ -55,34 +54,12 @@ export interface ApiDeps {
   sender?: Sender;
   /** The customer portal's public URL and branding. */
   portal?: Partial<PortalOptions>;
-  /** Where the built dashboard is; default packages/dashboard/dist. */
+  /** Where the built dashboard is; default the workspace's packages/dashboard/dist, else the packaged copy. */
   dashboardDir?: string;
   /** The process's metrics for `/metrics`; absent, only the database gauges are shown. */
   metrics?: PrometheusMetrics;
   /** `/metrics` without a key (default false: admin key). */
   metricsPublic?: boolean;
-}
-
-type AddFormats = (ajv: Ajv) => Ajv;
-const addFormats: AddFormats =
-  (formatsModule as unknown as { default?: AddFormats }).default ?? (formatsModule as unknown as AddFormats);
-
-/**
- * Two Ajv instances: query strings and path params arrive as text and are
- * coerced to the schema's types; JSON bodies are taken as sent, so `"5"` is
- * not silently accepted where a number is expected. Neither strips unknown
- * properties: schemas refuse them, and the answer names them.
- */
-function makeAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({
-    removeAdditional: false,
-    useDefaults: true,
-    coerceTypes: coerce ? 'array' : false,
-    allErrors: true,
-    strict: false,
-  });
-  addFormats(ajv);
-  return ajv;
 }
 
 function jsonBodyError(message: string): FastifyError {
@@ -139,23 +116,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (request.body === undefined && ['POST', 'PUT', 'PATCH'].includes(request.method)) request.body = {};
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Herald',
-        description:
-          'Self-hosted webhook delivery: send events, Herald delivers them signed, retried and logged.',
-        version: options.version,
-      },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'an admin key or a tenant token' },
-        },
-      },
-      security: [{ bearerAuth: [] }],
-    },
-  });
+  await registerOpenApi(app, { version: options.version, publicUrl: deps.portal?.publicUrl ?? null });
 
   const payloadSchemas = createPayloadSchemas();
   const routeDeps: RouteDeps = {

@@ -143,6 +143,11 @@ export function isStoreUnavailable(err: unknown): boolean {
   return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message);
 }
 
+export function payloadTooLargeMessage(limitBytes: number): string {
+  const kib = Math.round(limitBytes / 1024);
+  return `request body is larger than the limit of ${limitBytes} bytes (${kib} KiB): send fewer events per request or smaller payloads`;
+}
+
 export function errorAnswer(err: unknown, opts: { bodyLimitBytes: number }): ErrorAnswer {
   if (err instanceof HeraldError) {
     const status = STATUS_BY_CODE[err.code] ?? 500;
@@ -174,14 +179,8 @@ export function errorAnswer(err: unknown, opts: { bodyLimitBytes: number }): Err
         'unsupported_media_type',
         'this content type is not supported: send Content-Type: application/json with a JSON body',
       );
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      const kib = Math.round(opts.bodyLimitBytes / 1024);
-      return answer(
-        413,
-        'payload_too_large',
-        `request body is larger than the limit of ${opts.bodyLimitBytes} bytes (${kib} KiB): send fewer events per request or smaller payloads`,
-      );
-    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return answer(413, 'payload_too_large', payloadTooLargeMessage(opts.bodyLimitBytes));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return answer(400, 'bad_request', 'request body size did not match its Content-Length header');
   }

@@ -11,11 +11,14 @@ import { Worker } from 'node:worker_threads';
 import { failedResult, type HttpClient, type OutboundRequest, type OutboundResult } from './http-client.ts';
 import type { FromSender, SenderThreadOptions, ToSender } from './sender-thread.ts';
 
-/** The compiled bundle ships the thread as dist/sender-thread.mjs; the sources start it through a tsx shim. */
+/**
+ * The compiled builds (dist/herald.mjs, dist/index.mjs, dist/index.cjs) ship
+ * the thread as dist/sender-thread.mjs; the sources start it through a tsx shim.
+ */
 function entryUrl(): URL {
-  return import.meta.url.endsWith('.mjs')
-    ? new URL('./sender-thread.mjs', import.meta.url)
-    : new URL('./sender-thread-entry.js', import.meta.url);
+  return import.meta.url.endsWith('.ts')
+    ? new URL('./sender-thread-entry.js', import.meta.url)
+    : new URL('./sender-thread.mjs', import.meta.url);
 }
 
 export interface ThreadedHttpClient extends HttpClient {

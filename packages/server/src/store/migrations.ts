@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverPath } from '../paths.ts';
+import { runtimeDir } from '../paths.ts';
 
 export interface Migration {
   version: number;
@@ -17,7 +17,10 @@ export interface Migration {
 const FILE_PATTERN = /^(\d{4})_([A-Za-z0-9_-]+)\.sql$/;
 
 /** Where the SQLite schema history lives. */
-export const SQLITE_MIGRATIONS_DIR = serverPath('src', 'store', 'migrations', 'sqlite');
+export const SQLITE_MIGRATIONS_DIR = runtimeDir(
+  ['src', 'store', 'migrations', 'sqlite'],
+  ['migrations', 'sqlite'],
+);
 
 /** The migrations in `dir`, by version ascending. Other files are ignored. */
 export function listMigrations(dir: string): Migration[] {

@@ -4,17 +4,37 @@
  * answer its index.html, so the app's own routes (`/portal`, `/log`…) load
  * on a refresh; API paths keep answering JSON 404s. No X-Frame-Options:
  * platforms embed the portal in an iframe.
+ *
+ * The build holds a `.br` and a `.gz` copy beside each text file
+ * (packages/dashboard/scripts/compress.mjs); @fastify/static's
+ * `preCompressed` sends the one the browser accepts (brotli first, then
+ * gzip, else the file itself) with `Vary: Accept-Encoding`, index.html
+ * included.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SERVER_ROOT } from '../../paths.ts';
+import { SERVER_ROOT, serverPath } from '../../paths.ts';
 import type { HeraldApp } from '../context.ts';
 import { notFoundHandler } from '../errors.ts';
 
-/** packages/dashboard/dist, next to this package in the workspace. */
-export const DEFAULT_DASHBOARD_DIR = join(SERVER_ROOT, '..', 'dashboard', 'dist');
+/** The first of `candidates` holding a build (an index.html), else the first. */
+export function pickDashboardDir(candidates: readonly string[]): string {
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+/**
+ * packages/dashboard/dist next to this package in the workspace (what a
+ * checkout builds, and where the missing-build page says to build it), else
+ * the build copied into the published server package (dist/dashboard), which
+ * has no workspace beside it. In that order, so a checkout never serves a
+ * copy left over from `npm pack` instead of its fresh build.
+ */
+export const DEFAULT_DASHBOARD_DIR = pickDashboardDir([
+  join(SERVER_ROOT, '..', 'dashboard', 'dist'),
+  serverPath('dist', 'dashboard'),
+]);
 
 /** Paths the SPA fallback must leave to the API's 404. */
 const API_PREFIXES = ['/v1/', '/healthz', '/readyz', '/openapi.json', '/metrics'];
@@ -58,19 +78,26 @@ export function registerDashboardRoutes(app: HeraldApp, dir: string = DEFAULT_DA
   const root = dir.endsWith(sep) ? dir : `${dir}${sep}`;
   // serve: false: the routes below serve files themselves, so they can be
   // public (the API's default access is admin) and fall back to index.html.
-  void app.register(fastifyStatic, { root, serve: false });
+  void app.register(fastifyStatic, { root, serve: false, preCompressed: true });
 
   const sendIndex = (reply: FastifyReply) => {
     if (!existsSync(join(root, 'index.html'))) {
       return reply.code(503).type('text/html; charset=utf-8').send(MISSING_BUILD_PAGE);
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+    // It names the current build's assets, so browsers must revalidate it (a
+    // cheap 304) on every load. cacheControl: false, or send's own
+    // `public, max-age=0` replaces this header.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
   };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (isApiPath(path)) return notFoundHandler(request, reply);
     const file = buildFile(root, path);
+    // A hashed asset that is not in this build (a page opened before an
+    // upgrade asking for its old chunk) is a 404, not index.html: HTML as a
+    // script fails obscurely, a 404 says what happened.
+    if (file === null && path.startsWith('/assets/')) return notFoundHandler(request, reply);
     if (file === null || file === 'index.html') return sendIndex(reply);
     // Vite names built assets by content hash: they never change under one name.
     const immutable = file.startsWith(`assets${sep}`);

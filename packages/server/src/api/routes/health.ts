@@ -1,4 +1,4 @@
-/** Liveness, readiness and the OpenAPI document: no key needed. */
+/** Liveness and readiness: no key needed. */
 import { Type } from '@sinclair/typebox';
 import { HeraldError } from '../../domain/errors.ts';
 import type { HeraldApp, RouteDeps } from '../context.ts';
@@ -6,12 +6,12 @@ import { ErrorResponse } from '../schemas/common.ts';
 
 const Status = Type.Object({ status: Type.String() });
 
-export function registerHealthRoutes(app: HeraldApp, { store }: RouteDeps): void {
+export function registerHealthRoutes(app: HeraldApp, { store }: Pick<RouteDeps, 'store'>): void {
   app.get(
     '/healthz',
     {
       config: { access: 'public' },
-      schema: { tags: ['ops'], summary: 'The process is up', security: [], response: { 200: Status } },
+      schema: { tags: ['operations'], summary: 'The process is up', security: [], response: { 200: Status } },
     },
     async () => ({ status: 'ok' }),
   );
@@ -21,7 +21,7 @@ export function registerHealthRoutes(app: HeraldApp, { store }: RouteDeps): void
     {
       config: { access: 'public' },
       schema: {
-        tags: ['ops'],
+        tags: ['operations'],
         summary: 'The database answers',
         security: [],
         response: { 200: Status, 503: ErrorResponse },
@@ -35,9 +35,5 @@ export function registerHealthRoutes(app: HeraldApp, { store }: RouteDeps): void
       }
       return { status: 'ok' };
     },
-  );
-
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-    app.swagger(),
   );
 }

@@ -1,9 +1,12 @@
-import { serverPath } from '../../paths.ts';
+import { runtimeDir } from '../../paths.ts';
 import { listMigrations } from '../migrations.ts';
 import { type PgLogger, type Pool, quoteIdent, withTx } from './db.ts';
 
 /** Where the PostgreSQL schema history lives. */
-export const POSTGRES_MIGRATIONS_DIR = serverPath('src', 'store', 'migrations', 'postgres');
+export const POSTGRES_MIGRATIONS_DIR = runtimeDir(
+  ['src', 'store', 'migrations', 'postgres'],
+  ['migrations', 'postgres'],
+);
 
 /**
  * Applies every pending migration in one transaction that first takes an
