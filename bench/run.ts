@@ -29,6 +29,20 @@ import {
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.ts';
 
 export const DEFAULT_OUT = fileURLToPath(new URL('./results', import.meta.url));
+
+const USAGE = `npm run bench -- [options]
+
+  --scenario NAME[,NAME]|all   which scenarios (default all): ${SCENARIOS.map((s) => s.name).join(', ')}
+  --events N                   events per scenario instead of its default size
+  --rate N                     offered events/s for rate-driven scenarios (steady)
+  --contenders a,b             from ceiling, baseline, herald, herald-pg (default all that can run)
+  --out DIR                    where <scenario>.json and .md go (default bench/results)
+  --profile                    CPU-profile each Herald process and print its top functions
+
+HERALD_BENCH_PG=postgres://… also runs Herald on PostgreSQL (herald-pg).
+
+Scenarios:
+${SCENARIOS.map((s) => `  ${s.name}: ${s.description}`).join('\n')}`;
 const ALL_CONTENDERS: ContenderName[] = ['ceiling', 'baseline', 'herald', 'herald-pg'];
 
 export interface BenchOptions {
@@ -59,8 +73,13 @@ function parseOptions(argv: string[]): BenchOptions {
       contenders: { type: 'string' },
       out: { type: 'string', default: DEFAULT_OUT },
       profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const scenarios = values.scenario === 'all' ? SCENARIOS.map((s) => s.name) : values.scenario.split(',');
   for (const name of scenarios) {
     if (!findScenario(name))

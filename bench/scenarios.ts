@@ -1,4 +1,5 @@
 /** The benchmark's scenarios: what is offered, to which endpoints, and what each must show. */
+import { maxInFlightCap } from '../packages/server/src/domain/fair-share.ts';
 import type { EndpointKind, Workload } from './lib/workload.ts';
 
 export interface Variant {
@@ -68,8 +69,9 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'bad-neighbour',
     description:
-      'N events (default 10,000) to 10 healthy endpoints, plus one that never answers and one that always ' +
-      'answers 500 (each endpoint its own origin); healthy throughput compared with the same run without the bad two.',
+      'N events (default 10,000) to 10 healthy endpoints on 10 origins, plus one that never answers (at the ' +
+      "largest maxInFlight allowed, a quarter of the worker slots) on the first healthy one's origin and one " +
+      "that always answers 500 on the second's; healthy throughput compared with the same run without the bad two.",
     defaultEvents: 10_000,
     variants: (events) => {
       const workload = {
@@ -81,10 +83,19 @@ export const SCENARIOS: Scenario[] = [
       };
       return [
         { name: 'clean', workload: { ...workload, endpoints: oks(10) } },
-        { name: 'with-bad', workload: { ...workload, endpoints: [...oks(10), 'hang', 'fail'] } },
+        {
+          name: 'with-bad',
+          workload: {
+            ...workload,
+            endpoints: [...oks(10), 'hang', 'fail'],
+            maxInFlightByKind: { hang: maxInFlightCap(workload.concurrency) },
+          },
+        },
       ];
     },
-    origins: (w) => w.endpoints.length,
+    // One origin per healthy endpoint; the bad ones wrap onto the first origins, sharing host and port with
+    // healthy endpoints, so a sender that pools connections per origin lets them starve their neighbours.
+    origins: (w) => w.endpoints.filter((k) => k === 'ok').length,
   },
   {
     name: 'backlog',

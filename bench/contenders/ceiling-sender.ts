@@ -5,7 +5,7 @@
  * per origin (Herald's default pool).
  */
 import { Agent, request } from 'undici';
-import { benchEventId, envelope, signedHeaders, type Workload } from '../lib/workload.ts';
+import { benchEventId, envelope, maxInFlightOf, signedHeaders, type Workload } from '../lib/workload.ts';
 
 export const CONNECTIONS_PER_ORIGIN = 64;
 
@@ -27,8 +27,9 @@ export class CeilingSender {
     this.available = -workload.warmupEvents;
     this.slots = workload.concurrency;
     // More loops than global slots would only wait: each endpoint gets its share, at most maxInFlight.
-    const loops = Math.min(workload.maxInFlight, Math.ceil(workload.concurrency / targets.length));
-    for (const url of targets) {
+    const share = Math.ceil(workload.concurrency / targets.length);
+    for (const [i, url] of targets.entries()) {
+      const loops = Math.min(maxInFlightOf(workload, workload.endpoints[i] ?? 'ok'), share);
       const cursor = { next: -workload.warmupEvents };
       for (let i = 0; i < loops; i++) void this.loop(url, cursor);
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, MemorySampler, sleep, stopChild } from '../lib/procs.ts';
 import type { Receiver } from '../lib/receiver-handle.ts';
-import { BENCH_SECRET, runTag, type Workload } from '../lib/workload.ts';
+import { BENCH_SECRET, maxInFlightOf, runTag, type Workload } from '../lib/workload.ts';
 import type { ContenderName, RawRun } from './measure.ts';
 import { expectedOk, STALL_MS, startProducer, warmupWait } from './producer-handle.ts';
 
@@ -36,7 +36,11 @@ async function api(base: string, method: string, path: string, body?: unknown): 
   return text ? JSON.parse(text) : null;
 }
 
-async function startHerald(opts: HeraldOptions, dir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startHerald(
+  opts: HeraldOptions,
+  dir: string,
+  workload: Workload,
+): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const databaseUrl = opts.database === 'sqlite' ? `sqlite:${join(dir, 'herald.db')}` : opts.database;
   const profArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
@@ -50,6 +54,7 @@ async function startHerald(opts: HeraldOptions, dir: string): Promise<{ child: C
       HERALD_ALLOW_PRIVATE_NETWORKS: '127.0.0.0/8',
       HERALD_LOG_LEVEL: 'warn',
       HERALD_SHUTDOWN_TIMEOUT_MS: '3000',
+      HERALD_WORKER_CONCURRENCY: String(workload.concurrency),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -99,7 +104,11 @@ export async function runHerald(
 ): Promise<RawRun> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const pgTarget = opts.database === 'sqlite' ? null : freshSchema(opts.database);
-  const { child, url } = await startHerald(pgTarget ? { ...opts, database: pgTarget.url } : opts, dir);
+  const { child, url } = await startHerald(
+    pgTarget ? { ...opts, database: pgTarget.url } : opts,
+    dir,
+    workload,
+  );
   const memory = new MemorySampler(child.pid!).start();
   let producer: ChildProcess | null = null;
   try {
@@ -110,7 +119,7 @@ export async function runHerald(
         url: target,
         name: `bench-${i}`,
         secret: BENCH_SECRET,
-        maxInFlight: workload.maxInFlight,
+        maxInFlight: maxInFlightOf(workload, workload.endpoints[i] ?? 'ok'),
         timeoutMs: workload.timeoutMs,
         // While the receiver side is down the endpoint is paused, so the backlog waits, parked.
         ...(workload.downDuringIngest ? { status: 'paused' } : {}),

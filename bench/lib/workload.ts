@@ -18,6 +18,8 @@ export interface Workload {
   downDuringIngest: boolean;
   /** Requests in flight per endpoint (Herald's `maxInFlight`, the same limit for the others). */
   maxInFlight: number;
+  /** A different `maxInFlight` for endpoints of a kind (bad-neighbour: the hung one at the largest allowed). */
+  maxInFlightByKind?: Partial<Record<EndpointKind, number>>;
   /** Requests in flight per sending process, across endpoints (Herald's worker concurrency). */
   concurrency: number;
   timeoutMs: number;
@@ -29,6 +31,11 @@ export interface Workload {
    * connection set-up) are not measured, for every contender alike.
    */
   warmupEvents: number;
+}
+
+/** The `maxInFlight` of an endpoint of this kind in this workload. */
+export function maxInFlightOf(workload: Workload, kind: EndpointKind): number {
+  return workload.maxInFlightByKind?.[kind] ?? workload.maxInFlight;
 }
 
 export const EVENT_TYPE = 'bench.reading';

@@ -41,6 +41,9 @@ export interface FormState {
   ordered: boolean;
   maxInFlight: string;
   requireVerification: boolean;
+  /** The challenge request in a platform's shape, as JSON text; empty: Herald's own shape. */
+  verificationRequest: string;
+  verificationAnswerField: string;
 }
 
 export const EMPTY_FORM: FormState = {
@@ -72,6 +75,8 @@ export const EMPTY_FORM: FormState = {
   ordered: false,
   maxInFlight: '50',
   requireVerification: false,
+  verificationRequest: '',
+  verificationAnswerField: '',
 };
 
 export function fromEndpoint(e: Endpoint): FormState {
@@ -109,7 +114,21 @@ export function fromEndpoint(e: Endpoint): FormState {
     ordered: e.ordered,
     maxInFlight: String(e.maxInFlight),
     requireVerification: e.requireVerification,
+    verificationRequest: e.verification ? JSON.stringify(e.verification.request, null, 2) : '',
+    verificationAnswerField: e.verification?.answerField ?? '',
   };
+}
+
+/** The endpoint's `verification`: null for Herald's own shape (no request given). */
+function verificationOf(f: FormState): EndpointInput['verification'] {
+  if (!f.verificationRequest.trim()) return null;
+  let request: unknown;
+  try {
+    request = JSON.parse(f.verificationRequest);
+  } catch (err) {
+    throw new Error(`Challenge request: not valid JSON (${(err as Error).message})`);
+  }
+  return { request, answerField: f.verificationAnswerField.trim() || 'challenge' };
 }
 
 const int = (value: string, field: string): number => {
@@ -166,6 +185,7 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     ordered: f.ordered,
     maxInFlight: int(f.maxInFlight, 'Max in flight'),
     requireVerification: f.requireVerification,
+    verification: verificationOf(f),
   };
   if (options.includeSecret && f.secret) input.secret = f.secret;
   return input;

@@ -255,6 +255,55 @@ describe('dashboard', () => {
     await expect(progress.textContent()).resolves.toContain('5 new deliveries created');
   });
 
+  it("shows a mock event's result at its button, and in the log only under the trigger filter", async () => {
+    await page.goto(`${base}/tenants/acme/subscriptions/${endpointId}`);
+    await page.getByRole('button', { name: 'Send mock device.enrolled' }).click();
+    const events = page.getByRole('group', { name: 'Events' });
+    const result = events.getByRole('status', { name: 'Test result' });
+    await result.getByText('HTTP 200').waitFor();
+    await result.getByText('Mock device.enrolled').waitFor();
+    expect(await page.getByRole('status', { name: 'Test result' }).count()).toBe(1);
+    const requestId = (await result.locator('code').first().textContent()) ?? '';
+    expect(requestId).toMatch(/^req_/);
+    expect(receiver.requests.some((r) => r.headers['x-request-id'] === requestId)).toBe(true);
+
+    await page.getByRole('link', { name: 'Delivery log' }).click();
+    const rows = page.locator('table[aria-label="Attempts"] tbody tr');
+    await expect.poll(() => rows.filter({ hasText: 'device.enrolled' }).count()).toBeGreaterThan(0);
+    const mockRow = rows.filter({ hasText: requestId });
+    expect(await mockRow.count()).toBe(0);
+    // Neither the mock event nor the earlier Test Connection is in the default log.
+    expect(await rows.filter({ hasText: 'herald.test' }).count()).toBe(0);
+
+    await page.getByLabel('Trigger').selectOption('test');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await mockRow.waitFor();
+    await expect(mockRow.textContent()).resolves.toContain('test');
+    await rows.filter({ hasText: 'herald.test' }).first().waitFor();
+    expect(await rows.filter({ hasNotText: 'test' }).count()).toBe(0);
+    await page.getByRole('note').getByText('no summary or chart ever counts them').waitFor();
+    expect(await page.getByRole('region', { name: 'Summary' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => mockRow.count()).toBe(0);
+    await page.getByRole('region', { name: 'Summary' }).waitFor();
+  });
+
+  it('filters the log by error kind', async () => {
+    const rows = page.locator('table[aria-label="Attempts"] tbody tr');
+    await page.getByLabel('Error kind').selectOption('http');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const texts = async () => rows.allTextContents();
+    // The failed deliveries of the earlier tests, each answered 500; the 200s are gone.
+    await expect
+      .poll(async () => (await texts()).length > 0 && (await texts()).every((t) => t.includes('500')))
+      .toBe(true);
+    await page.getByLabel('Error kind').selectOption('timeout');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No attempts match these filters').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+  });
+
   it('opens a portal link scoped to one tenant, branded, and embeddable', async () => {
     const session = await herald.api.post('/v1/tenants/acme/portal-sessions', {});
     expect(session.status).toBe(201);

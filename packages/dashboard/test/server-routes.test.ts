@@ -71,7 +71,12 @@ describe('portal sessions', () => {
     const token = match![1]!;
 
     const who = await call('GET', '/v1/portal/session', undefined, token);
-    expect(who.body).toEqual({ kind: 'tenant', tenantId: 'acme', expiresAt: created.body.expiresAt });
+    expect(who.body).toEqual({
+      kind: 'tenant',
+      role: 'portal',
+      tenantId: 'acme',
+      expiresAt: created.body.expiresAt,
+    });
     expect((await call('GET', '/v1/tenants/acme/endpoints', undefined, token)).status).toBe(200);
     expect((await call('GET', '/v1/tenants/globex/endpoints', undefined, token)).status).toBe(404);
     expect((await call('GET', '/v1/tenants', undefined, token)).status).toBe(403);
@@ -93,6 +98,7 @@ describe('portal sessions', () => {
   it('tells an admin key apart, and serves branding without a key', async () => {
     expect((await call('GET', '/v1/portal/session')).body).toEqual({
       kind: 'admin',
+      role: 'admin',
       tenantId: null,
       expiresAt: null,
     });

@@ -16,6 +16,7 @@ import {
 } from './config-file.ts';
 import { syncConfigFile } from './config-sync.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
+import { announceEndpointWrites, EndpointChanges } from './delivery/endpoint-changes.ts';
 import { createHttpClient } from './delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from './delivery/ssrf.ts';
 import { createThreadedHttpClient } from './delivery/threaded-http-client.ts';
@@ -72,7 +73,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   const http: HttpMode = options.http ?? (role === 'worker' ? 'probes' : 'api');
 
   // The config file is checked before anything opens, so a bad key stops the start cleanly.
-  const rules = { maxCustomHeaders: config.maxCustomHeaders };
+  const rules = { maxCustomHeaders: config.maxCustomHeaders, workerConcurrency: config.workerConcurrency };
   const configFile: LoadedConfigFile | null = options.configObject
     ? { path: 'config', config: validateConfigFile(options.configObject, 'config', rules) }
     : await loadConfigFile(config.configPath, rules);
@@ -80,18 +81,21 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   const rawStore = await openStore(config.databaseUrl, { logger, synchronous: config.sqliteSynchronous });
   const ops = (rawStore as Store & { ops?: OpsStore }).ops ?? null;
   const metrics = new PrometheusMetrics(ops, clock);
-  // Counts accepted events and completed attempts as they commit.
-  const store = instrumentStore(rawStore, metrics);
+  // Counts accepted events and completed attempts as they commit, and tells this process's
+  // worker at once when its API changed an endpoint (a rotated secret signs the next send).
+  const endpointChanges = new EndpointChanges();
+  const store = announceEndpointWrites(instrumentStore(rawStore, metrics), endpointChanges);
   let generatedAdminKey: string | null;
   try {
     await store.migrate();
-    generatedAdminKey = await ensureAdminKey(store, config, clock);
+    generatedAdminKey = await ensureAdminKey(store, config, clock, logger);
     store.configureFlow({ ...DEFAULT_FLOW_POLICY, ...config.flow });
     // Applied by processes that serve the API, so a fleet of workers does not race to apply it.
     if (configFile && role !== 'worker') {
       const summary = await syncConfigFile(store, configFile.config, {
         now: clock.now(),
         maxCustomHeaders: config.maxCustomHeaders,
+        workerConcurrency: config.workerConcurrency,
         file: basename(configFile.path),
       });
       logger.info({ file: configFile.path, ...summary }, 'config file applied');
@@ -104,6 +108,8 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
   // One HTTP client for the process: deliveries, test sends and ownership challenges share its policy and pools.
   const clientOptions = {
     connectionsPerOrigin: config.connectionsPerOrigin,
+    // The worker's slots, plus room for the API's test sends and challenges.
+    maxConnections: config.workerConcurrency + config.connectionsPerOrigin,
     ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
   };
   const sender = config.senderThread
@@ -122,8 +128,10 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
         bodyLimitBytes: config.bodyLimitBytes,
         maxCustomHeaders: config.maxCustomHeaders,
         version: HERALD_VERSION,
+        workerConcurrency: config.workerConcurrency,
       },
-      portal: { publicUrl: config.publicUrl, ...config.portal },
+      // Portal links use the listen address when HERALD_PUBLIC_URL is unset: `url` is set once listening.
+      portal: { publicUrl: config.publicUrl, ...config.portal, listenUrl: () => url },
       metrics,
       metricsPublic: config.metricsPublic,
     });
@@ -168,6 +176,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
         sender,
         userAgent: `Herald/${HERALD_VERSION}`,
         onTransitions: (t) => reporter.report(t),
+        endpointChanges,
       },
       { concurrency: config.workerConcurrency },
     );
@@ -226,26 +235,38 @@ async function listenOn(app: FastifyInstance, config: HeraldConfig): Promise<str
 
 /**
  * The admin key: HERALD_API_KEY when set (its hash is stored so every process
- * accepts it); otherwise one is generated at the first start and returned so
- * the CLI can print it once. Only hashes are stored.
+ * accepts it, and the key stored for an earlier value is revoked, so changing
+ * the variable retires the old key; keys made through the API are left
+ * alone); otherwise one is generated at the first start and returned so the
+ * CLI can print it once. Only hashes are stored.
  */
-async function ensureAdminKey(store: Store, config: HeraldConfig, clock: Clock): Promise<string | null> {
+async function ensureAdminKey(
+  store: Store,
+  config: HeraldConfig,
+  clock: Clock,
+  logger: Logger,
+): Promise<string | null> {
   if (config.apiKey) {
-    const hash = hashKey(config.apiKey);
-    if (!(await store.findApiKeyByHash(hash))) {
-      try {
-        await store.createApiKey({
-          id: newId('key'),
-          hash,
-          tenantId: null,
-          name: 'HERALD_API_KEY',
-          createdAt: clock.now(),
-          expiresAt: null,
-        });
-      } catch (err) {
-        // Another process starting at the same moment stored the same key first.
-        if (!(err instanceof HeraldError && err.code === 'conflict')) throw err;
-      }
+    const now = clock.now();
+    const key = { id: newId('key', now), hash: hashKey(config.apiKey), tenantId: null, createdAt: now };
+    const result = await store.putEnvAdminKey({ ...key, name: 'HERALD_API_KEY', expiresAt: null }, now);
+    if (result.status === 'revoked') {
+      throw new HeraldError(
+        'config_invalid',
+        `HERALD_API_KEY holds a key that was revoked at ${new Date(result.revokedAt).toISOString()} (${result.keyId}); a revoked key never works again: set HERALD_API_KEY to a new value`,
+      );
+    }
+    if (result.status === 'tenant_key') {
+      throw new HeraldError(
+        'config_invalid',
+        `HERALD_API_KEY holds a tenant's token (${result.keyId}), not an admin key: set it to a new value`,
+      );
+    }
+    if (result.revokedIds.length > 0) {
+      logger.info(
+        { revoked: result.revokedIds },
+        'HERALD_API_KEY changed since the last start: the key stored for its previous value is revoked',
+      );
     }
     return null;
   }
@@ -258,6 +279,7 @@ async function ensureAdminKey(store: Store, config: HeraldConfig, clock: Clock):
     name: 'generated',
     createdAt: clock.now(),
     expiresAt: null,
+    source: 'generated',
   });
   return key;
 }

@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { buildEndpoint, type CreateEndpointInput } from './api/endpoint-config.ts';
-import { describeAjvErrors } from './api/errors.ts';
+import { describeAjvErrors, pointerToPath } from './api/errors.ts';
+import { findUnstorableText } from './api/input-limits.ts';
 import { CreateEndpointBody } from './api/schemas/endpoints.ts';
 import { CreateEventTypeBody } from './api/schemas/event-types.ts';
 import { createPayloadSchemas } from './delivery/payload-schemas.ts';
@@ -68,6 +69,8 @@ export interface LoadedConfigFile {
 
 export interface ConfigFileRules {
   maxCustomHeaders: number;
+  /** HERALD_WORKER_CONCURRENCY: bounds each endpoint's `maxInFlight` (api/endpoint-config.ts). */
+  workerConcurrency?: number;
 }
 
 function invalidFile(file: string, message: string, details?: unknown): HeraldError {
@@ -156,6 +159,10 @@ export function validateConfigFile(raw: unknown, file: string, rules: ConfigFile
     const more = fields.length > 1 ? ` (and ${fields.length - 1} more)` : '';
     throw invalidFile(file, `${first?.path || '(root)'}: ${first?.message ?? 'is not valid'}${more}`, fields);
   }
+  // What the API refuses to store (NUL, lone surrogates), a file may not slip in either.
+  const unstorable = findUnstorableText(data);
+  if (unstorable)
+    throw invalidFile(file, `${pointerToPath('', unstorable.pointer) || '(root)'}: ${unstorable.message}`);
   const config = data as HeraldConfigFile;
   const payloadSchemas = createPayloadSchemas();
 

@@ -26,6 +26,8 @@ export interface SyncSummary {
 export interface SyncOptions {
   now: number;
   maxCustomHeaders: number;
+  /** HERALD_WORKER_CONCURRENCY: endpoints' maxInFlight is capped against it, as in the API. */
+  workerConcurrency?: number;
   /** The file's name, for error messages. */
   file: string;
 }
@@ -129,6 +131,7 @@ function desiredPatch(entry: ConfigEndpoint, current: Endpoint, desired: Endpoin
     maxBacklog: desired.maxBacklog,
     ordered: desired.ordered,
     requireVerification: desired.requireVerification,
+    verification: desired.verification,
     maxInFlight: desired.maxInFlight,
   };
   // A secret left out keeps the stored one (a generated secret must survive restarts).
@@ -152,7 +155,10 @@ export async function syncConfigFile(
   opts: SyncOptions,
 ): Promise<SyncSummary> {
   const summary: SyncSummary = { eventTypes: counts(), tenants: counts(), endpoints: counts() };
-  const rules = { maxCustomHeaders: opts.maxCustomHeaders };
+  const rules = {
+    maxCustomHeaders: opts.maxCustomHeaders,
+    ...(opts.workerConcurrency !== undefined ? { workerConcurrency: opts.workerConcurrency } : {}),
+  };
   const named = (at: string, err: unknown): never => {
     if (!(err instanceof HeraldError)) throw err;
     const detail = (err.details as { path: string; message: string }[] | undefined)?.[0];

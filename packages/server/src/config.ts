@@ -116,7 +116,7 @@ export interface HeraldConfig {
   readonly pgPoolSize: number;
   readonly egressProxy: string | null;
   readonly shutdownTimeoutMs: number;
-  /** Where users reach Herald (portal links are built on it); null: the request's own host. */
+  /** Where users reach Herald (portal links are built on it); null: the listen address, never a request's Host. */
   readonly publicUrl: string | null;
   /** The customer portal's name, logo and accent colour. */
   readonly portal: { readonly name: string; readonly logoUrl: string | null; readonly accent: string };

@@ -1,45 +1,53 @@
+/// <reference path="./smartcar.d.ts" />
 /**
- * A connected-vehicle API customer's callback, in Fastify: it answers the
- * ownership challenge (HMAC-SHA256 of the challenge with the webhook's
- * secret, hex) and verifies every event (Standard Webhooks signature) with
- * @herald/sdk's Fastify helper, which keeps the raw body.
+ * A connected-car platform customer's callback, written the way that
+ * platform's docs tell its customers, with the platform's own SDK
+ * (`smartcar`) and no Herald code: every request carries `SC-Signature`, the
+ * hex HMAC-SHA256 of the body keyed by the application management token,
+ * checked with `verifyPayload`; the one-time `verify` event is answered with
+ * `{"challenge": hashChallenge(token, payload.challenge)}`. The token is all
+ * it shares with Herald (it is the endpoint's secret there).
  *
- * Run: VEHICLE_WEBHOOK_SECRET=whsec_… PORT=4200 npx tsx docs/recipes/receivers/connected-vehicle/receiver.ts
+ * Run: APPLICATION_MANAGEMENT_TOKEN=… PORT=4200 npx tsx docs/recipes/receivers/connected-vehicle/receiver.ts
  */
-import { challengeResponse, heraldFastify } from '@herald/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
+import smartcar from 'smartcar';
 
-export interface VehicleMessage {
-  id?: string;
-  type: string;
-  resource?: string | null;
-  data: Record<string, unknown>;
+/** A webhook body as the platform documents it (version 2.0). */
+export interface VehicleWebhook {
+  version?: string;
+  webhookId?: string;
+  /** `verify` for the challenge; `eventBased`, `schedule`, … for vehicle data. */
+  eventName: string;
+  mode?: string;
+  payload: Record<string, unknown>;
 }
 
 export async function createVehicleReceiver(opts: {
-  secret: string;
-  onEvent: (e: VehicleMessage) => void;
+  managementToken: string;
+  onEvent: (e: VehicleWebhook) => void;
 }): Promise<FastifyInstance> {
   const app = Fastify();
-  const herald = heraldFastify({ secret: opts.secret });
-  await app.register(async (scope) => {
-    herald.addRawBodyParser(scope);
-    scope.post('/vehicle-events', { preHandler: herald.preHandler }, async (request) => {
-      const message = (request as unknown as { webhook: VehicleMessage }).webhook;
-      if (message.type === 'endpoint.verification') {
-        return { challenge: challengeResponse(opts.secret, String(message.data.challenge)) };
-      }
-      opts.onEvent(message);
-      return { ok: true };
-    });
+  app.post('/vehicle-events', async (request, reply) => {
+    const body = request.body as VehicleWebhook;
+    // The SDK hashes JSON.stringify of the parsed body, which is the bytes sent for compact JSON.
+    const signature = request.headers['sc-signature'];
+    if (typeof signature !== 'string' || !smartcar.verifyPayload(opts.managementToken, signature, body)) {
+      return reply.code(401).send({ error: 'SC-Signature does not match this application management token' });
+    }
+    if (body.eventName === 'verify') {
+      return { challenge: smartcar.hashChallenge(opts.managementToken, String(body.payload.challenge)) };
+    }
+    opts.onEvent(body);
+    return { received: true };
   });
   return app;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const app = await createVehicleReceiver({
-    secret: process.env.VEHICLE_WEBHOOK_SECRET ?? '',
-    onEvent: (e) => console.log(e.type, e.resource),
+    managementToken: process.env.APPLICATION_MANAGEMENT_TOKEN ?? '',
+    onEvent: (e) => console.log(e.eventName, JSON.stringify(e.payload)),
   });
   await app.listen({ port: Number(process.env.PORT ?? 4200) });
 }

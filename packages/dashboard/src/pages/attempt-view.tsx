@@ -49,6 +49,11 @@ export function AttemptView(props: {
         )}{' '}
         · {a.trigger}
       </p>
+      {a.trigger === 'test' && (
+        <p className="muted">
+          A test send or mock event: it has no delivery to retry, and no summary, chart or metric counts it.
+        </p>
+      )}
       {a.error && (
         <p className="error">
           {a.error.kind}: {a.error.message}

@@ -1,4 +1,4 @@
-/** Delivery settings: batching, overflow, rate limit, timeout, retries, method, format, headers, signature. */
+/** Delivery settings: batching, overflow, rate limit, timeout, retries, method, format, headers, signature, ownership challenge. */
 import type { ReactNode } from 'react';
 import { type FormState, MAX_CUSTOM_HEADERS } from '../form-state.ts';
 
@@ -84,6 +84,25 @@ export function DeliveryFields({ form, setForm }: { form: FormState; setForm: Se
           />
           Require the ownership challenge before live traffic
         </label>
+        <div className="row">
+          <Field id="verification-request" label="Challenge request (JSON; empty: Herald's own shape)">
+            <textarea
+              id="verification-request"
+              value={form.verificationRequest}
+              placeholder='{"eventName": "verify", "payload": {"challenge": "{{challenge}}"}}'
+              onChange={(e) => set('verificationRequest')(e.target.value)}
+            />
+          </Field>
+          <Field id="verification-answer-field" label="Answer field (dot path)">
+            <input
+              id="verification-answer-field"
+              value={form.verificationAnswerField}
+              placeholder="challenge"
+              disabled={!form.verificationRequest.trim()}
+              onChange={(e) => set('verificationAnswerField')(e.target.value)}
+            />
+          </Field>
+        </div>
       </fieldset>
 
       <fieldset>

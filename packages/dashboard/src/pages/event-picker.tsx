@@ -1,8 +1,12 @@
-/** Events picked by category: select-all per group, a version choice, the sample payload, a mock send. */
-import type { EventType } from '../../../sdk/src/client/index.ts';
+/**
+ * Events picked by category: select-all per group, a version choice, the
+ * sample payload, a mock send with its result beside its button.
+ */
+import type { EventType, TestResult } from '../../../sdk/src/client/index.ts';
 import type { FormState } from '../form-state.ts';
 import { JsonBlock } from '../ui.tsx';
 import { groupEventTypes } from './catalog.tsx';
+import { TestResultView } from './test-result.tsx';
 
 export function EventPicker(props: {
   catalog: EventType[];
@@ -11,6 +15,8 @@ export function EventPicker(props: {
   focused: string | null;
   setFocused(name: string): void;
   onMock(type: EventType): void;
+  /** The last mock send's result, shown under that event's line. */
+  mock: { type: string; title: string; result: TestResult } | null;
 }) {
   const { catalog, form, setForm, focused } = props;
   const groups = groupEventTypes(catalog);
@@ -69,38 +75,43 @@ export function EventPicker(props: {
               </label>
             </div>
             {types.map((t) => (
-              <div className="event-line" key={t.name}>
-                <label className="inline">
-                  <input
-                    type="checkbox"
-                    disabled={form.allEvents}
-                    checked={form.allEvents || t.name in form.events}
-                    onChange={(e) => toggle(t.name, e.target.checked)}
-                    onFocus={() => props.setFocused(t.name)}
-                  />
-                  {t.name}
-                </label>
-                <select
-                  aria-label={`Version of ${t.name}`}
-                  disabled={form.allEvents || !(t.name in form.events)}
-                  value={form.events[t.name] ?? ''}
-                  onChange={(e) =>
-                    setForm((f) => ({ ...f, events: { ...f.events, [t.name]: e.target.value } }))
-                  }
-                >
-                  <option value="">any version</option>
-                  {t.versions.map((v) => (
-                    <option key={v.version} value={String(v.version)}>
-                      version {v.version} only
-                    </option>
-                  ))}
-                </select>
-                <button type="button" className="secondary" onClick={() => props.setFocused(t.name)}>
-                  Sample payload
-                </button>
-                <button type="button" className="secondary" onClick={() => props.onMock(t)}>
-                  Send mock {t.name}
-                </button>
+              <div key={t.name}>
+                <div className="event-line">
+                  <label className="inline">
+                    <input
+                      type="checkbox"
+                      disabled={form.allEvents}
+                      checked={form.allEvents || t.name in form.events}
+                      onChange={(e) => toggle(t.name, e.target.checked)}
+                      onFocus={() => props.setFocused(t.name)}
+                    />
+                    {t.name}
+                  </label>
+                  <select
+                    aria-label={`Version of ${t.name}`}
+                    disabled={form.allEvents || !(t.name in form.events)}
+                    value={form.events[t.name] ?? ''}
+                    onChange={(e) =>
+                      setForm((f) => ({ ...f, events: { ...f.events, [t.name]: e.target.value } }))
+                    }
+                  >
+                    <option value="">any version</option>
+                    {t.versions.map((v) => (
+                      <option key={v.version} value={String(v.version)}>
+                        version {v.version} only
+                      </option>
+                    ))}
+                  </select>
+                  <button type="button" className="secondary" onClick={() => props.setFocused(t.name)}>
+                    Sample payload
+                  </button>
+                  <button type="button" className="secondary" onClick={() => props.onMock(t)}>
+                    Send mock {t.name}
+                  </button>
+                </div>
+                {props.mock?.type === t.name && (
+                  <TestResultView title={props.mock.title} result={props.mock.result} />
+                )}
               </div>
             ))}
           </div>

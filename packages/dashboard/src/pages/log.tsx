@@ -1,52 +1,20 @@
 /**
  * The delivery log: summary cards and a table for the current filters,
  * paged by cursor ("Load more"), with new attempts polled in every few
- * seconds so the page stays live without a reload.
+ * seconds so the page stays live without a reload. Test sends are shown
+ * only when the trigger filter asks for them (log-filters.tsx).
  */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import type { Attempt, AttemptFilter, AttemptSummary } from '../../../sdk/src/client/index.ts';
-import { dateTime, localInputToIso, ms } from '../format.ts';
+import { dateTime, ms } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { Card, Empty, ErrorBox, errorText, useLoad } from '../ui.tsx';
 import { AttemptView } from './attempt-view.tsx';
 import { JobAction, RecoveryPanel } from './jobs.tsx';
+import { FilterForm, type Filters, NO_FILTERS, testSendsOnly, toApi } from './log-filters.tsx';
 
 const PAGE = 100;
 const POLL_MS = 3000;
-
-interface Filters {
-  since: string;
-  until: string;
-  statusCode: string;
-  requestId: string;
-  eventType: string;
-  endpointId: string;
-  status: '' | 'succeeded' | 'failed';
-}
-
-const NO_FILTERS: Filters = {
-  since: '',
-  until: '',
-  statusCode: '',
-  requestId: '',
-  eventType: '',
-  endpointId: '',
-  status: '',
-};
-
-function toApi(f: Filters): AttemptFilter {
-  const out: AttemptFilter = {};
-  const since = localInputToIso(f.since);
-  const until = localInputToIso(f.until);
-  if (since) out.since = since;
-  if (until) out.until = until;
-  if (f.statusCode.trim()) out.statusCode = f.statusCode.trim();
-  if (f.requestId.trim()) out.requestId = f.requestId.trim();
-  if (f.eventType.trim()) out.eventType = f.eventType.trim();
-  if (f.endpointId) out.endpointId = f.endpointId;
-  if (f.status) out.status = f.status;
-  return out;
-}
 
 export function LogPage({ tid }: { tid: string }) {
   const { client } = useSession();
@@ -139,75 +107,30 @@ export function LogPage({ tid }: { tid: string }) {
     }
   };
 
-  const input = (key: keyof Filters, label: string, type = 'text', placeholder = '') => (
-    <div>
-      <label htmlFor={`f-${key}`}>{label}</label>
-      <input
-        id={`f-${key}`}
-        type={type}
-        value={draft[key]}
-        placeholder={placeholder}
-        onChange={(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}
-      />
-    </div>
-  );
   const endpointName = (id: string | null) =>
     endpoints.data?.data.find((e) => e.id === id)?.name || id || '—';
 
   return (
     <div>
       <h1>Delivery log</h1>
-      <form className="panel" onSubmit={apply} aria-label="Filters">
-        <div className="row">
-          {input('since', 'From', 'datetime-local')}
-          {input('until', 'To', 'datetime-local')}
-          {input('statusCode', 'Response code', 'text', '200, 404 or 5xx')}
-          {input('requestId', 'Request id', 'text', 'req_…')}
-          {input('eventType', 'Event type', 'text', 'device.enrolled')}
-          <div>
-            <label htmlFor="f-endpoint">Endpoint</label>
-            <select
-              id="f-endpoint"
-              value={draft.endpointId}
-              onChange={(e) => setDraft((d) => ({ ...d, endpointId: e.target.value }))}
-            >
-              <option value="">all endpoints</option>
-              {endpoints.data?.data.map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.name || e.url}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="f-status">Status</label>
-            <select
-              id="f-status"
-              value={draft.status}
-              onChange={(e) => setDraft((d) => ({ ...d, status: e.target.value as Filters['status'] }))}
-            >
-              <option value="">any</option>
-              <option value="succeeded">succeeded</option>
-              <option value="failed">failed</option>
-            </select>
-          </div>
-        </div>
-        <div className="actions">
-          <button type="submit">Apply filters</button>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              setDraft(NO_FILTERS);
-              setApplied({});
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+      <FilterForm
+        draft={draft}
+        setDraft={setDraft}
+        endpoints={endpoints.data?.data ?? []}
+        onApply={apply}
+        onClear={() => {
+          setDraft(NO_FILTERS);
+          setApplied({});
+        }}
+      />
 
-      {summary && (
+      {summary && testSendsOnly(applied) && (
+        <p className="muted" role="note">
+          Test sends and mock events are listed here only because the trigger filter asks for them; no summary
+          or chart ever counts them.
+        </p>
+      )}
+      {summary && !testSendsOnly(applied) && (
         <section className="cards" aria-label="Summary">
           <Card label="Total" value={summary.total} />
           <Card label="Succeeded" value={summary.succeeded} tone="ok" />

@@ -30,7 +30,8 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const [test, setTest] = useState<{ title: string; result: TestResult } | null>(null);
+  // Shown where it was asked for: at the event's mock button, or at Test Connection (type null).
+  const [test, setTest] = useState<{ type: string | null; title: string; result: TestResult } | null>(null);
   const [verify, setVerify] = useState<VerifyResult | null>(null);
 
   useEffect(() => {
@@ -64,7 +65,7 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
       const result = eid
         ? await client.testEndpoint(tid, eid, send)
         : await client.testUnsavedEndpoint(tid, toInput(form, { includeSecret: true }), send);
-      setTest({ title: type ? `Mock ${type.name}` : 'Test Connection', result });
+      setTest({ type: type?.name ?? null, title: type ? `Mock ${type.name}` : 'Test Connection', result });
     });
   const versionOf = (type: EventType) =>
     form.events[type.name] ? { version: Number(form.events[type.name]) } : {};
@@ -161,6 +162,7 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
         focused={focused}
         setFocused={setFocused}
         onMock={(t) => void testConnection(t)}
+        mock={test?.type ? { type: test.type, title: test.title, result: test.result } : null}
       />
 
       {eid && <ResourcesPanel tid={tid} eid={eid} />}
@@ -185,7 +187,7 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
           {saved}
         </p>
       )}
-      {test && <TestResultView title={test.title} result={test.result} />}
+      {test && test.type === null && <TestResultView title={test.title} result={test.result} />}
       <div className="actions">
         <button
           type="button"

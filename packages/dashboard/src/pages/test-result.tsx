@@ -1,4 +1,7 @@
-/** What a Test Connection, mock event or ownership challenge answered. */
+/**
+ * What a Test Connection, mock event or ownership challenge answered, shown
+ * where it was asked for: test sends are no part of the delivery log.
+ */
 import type { TestResult, VerifyResult } from '../../../sdk/src/client/index.ts';
 import { ms, prettyBody } from '../format.ts';
 import { JsonBlock } from '../ui.tsx';
@@ -22,8 +25,8 @@ export function TestResultView({ title, result }: { title: string; result: TestR
         </p>
       )}
       <p className="muted">
-        Request id <code>{result.requestId}</code> (sent as <code>x-request-id</code>); logged as a test
-        attempt.
+        Request id <code>{result.requestId}</code> (sent as <code>x-request-id</code>). Test sends are not in
+        the delivery log or its counts; its trigger filter "test sends only" lists them.
       </p>
       {result.responseBody !== null && (
         <JsonBlock label="Response body" value={prettyBody(result.responseBody)} />

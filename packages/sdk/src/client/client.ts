@@ -60,6 +60,15 @@ function queryString(query: Query | undefined): string {
 
 const seg = (value: string) => encodeURIComponent(value);
 
+/** The log's filters as query values: a list (`trigger: ['scheduled', 'test']`) is sent comma-separated. */
+function filterQuery(filter: AttemptFilter & PageQuery): Query {
+  const query: Query = {};
+  for (const [name, value] of Object.entries(filter) as [string, Query[string] | readonly string[]][]) {
+    query[name] = Array.isArray(value) ? value.join(',') : (value as Query[string]);
+  }
+  return query;
+}
+
 export class HeraldClient {
   readonly baseUrl: string;
   readonly apiKey: string | null;
@@ -211,11 +220,13 @@ export class HeraldClient {
 
   // The delivery log
   listAttempts(tid: string, filter: AttemptFilter & PageQuery = {}) {
-    return this.request<Page<Attempt>>('GET', `/v1/tenants/${seg(tid)}/attempts`, { query: { ...filter } });
+    return this.request<Page<Attempt>>('GET', `/v1/tenants/${seg(tid)}/attempts`, {
+      query: filterQuery(filter),
+    });
   }
   summarizeAttempts(tid: string, filter: AttemptFilter = {}) {
     return this.request<AttemptSummary>('GET', `/v1/tenants/${seg(tid)}/attempts/summary`, {
-      query: { ...filter },
+      query: filterQuery(filter),
     });
   }
   getAttempt(tid: string, id: string) {
@@ -245,7 +256,9 @@ export class HeraldClient {
   }
   /** Retries the failed deliveries behind the log entries matching `filter`, as a background job. */
   retryAttempts(tid: string, filter: BulkRetryFilter = {}) {
-    const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== ''));
+    // Left out like in a query string: an empty value or list means "no such filter".
+    const given = (v: unknown) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
+    const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => given(v)));
     return this.request<JobAccepted>('POST', `/v1/tenants/${seg(tid)}/attempts/retry`, { body });
   }
   getJob(tid: string, id: string) {

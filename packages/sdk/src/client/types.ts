@@ -66,6 +66,17 @@ export interface RateLimitConfig {
 
 export type EndpointStatus = 'active' | 'pending_verification' | 'paused' | 'disabled';
 
+/**
+ * The ownership challenge in a platform's own shape, e.g.
+ * `{request: {eventName: 'verify', payload: {challenge: '{{challenge}}'}}, answerField: 'challenge'}`.
+ */
+export interface VerificationConfig {
+  /** Any JSON (at most 8 KiB); `{{challenge}}` and `{{endpointId}}` in its strings are replaced. */
+  request: unknown;
+  /** Dot path of the answer's field holding hex HMAC-SHA256(key, challenge), e.g. `challenge` or `data.answer`. */
+  answerField: string;
+}
+
 /** Every field an endpoint's creator may set. */
 export interface EndpointInput {
   url: string;
@@ -88,6 +99,8 @@ export interface EndpointInput {
   maxBacklog?: number | null;
   ordered?: boolean;
   requireVerification?: boolean;
+  /** Absent or null: Herald's own challenge shape. */
+  verification?: VerificationConfig | null;
   maxInFlight?: number;
 }
 
@@ -115,6 +128,7 @@ export interface Endpoint {
   maxBacklog: number | null;
   ordered: boolean;
   requireVerification: boolean;
+  verification: VerificationConfig | null;
   maxInFlight: number;
   hasResources: boolean;
   verifiedAt: string | null;
@@ -140,7 +154,7 @@ export interface Attempt {
   deliveryId: string | null;
   eventType: string;
   attemptNumber: number;
-  trigger: 'scheduled' | 'manual' | 'test';
+  trigger: AttemptTrigger;
   url: string;
   method: string;
   requestHeaders: Record<string, string>;
@@ -154,6 +168,17 @@ export interface Attempt {
   createdAt: string;
 }
 
+/** What made an attempt: a delivery's own schedule, a retry by hand, or a test send / mock event. */
+export type AttemptTrigger = 'scheduled' | 'manual' | 'test';
+
+/**
+ * The log's error kinds, each covering the kinds attempts record:
+ * `timeout`; `connection` (connection_reset, network); `dns`; `tls`;
+ * `refused` (connection_refused, private_network, invalid_url); `http`
+ * (http_status, redirect); `transform`.
+ */
+export type ErrorKindFilter = 'timeout' | 'connection' | 'dns' | 'tls' | 'refused' | 'http' | 'transform';
+
 export interface AttemptFilter {
   endpointId?: string;
   eventType?: string;
@@ -165,6 +190,14 @@ export interface AttemptFilter {
   since?: string;
   until?: string;
   requestId?: string;
+  /**
+   * One trigger or several. Default: `scheduled` and `manual`; test sends and
+   * mock events are listed only when `test` is asked for, and never counted
+   * in a summary.
+   */
+  trigger?: AttemptTrigger | readonly AttemptTrigger[];
+  /** Only attempts that failed with one of these kinds. */
+  errorKind?: ErrorKindFilter | readonly ErrorKindFilter[];
 }
 
 export interface AttemptSummary {
@@ -263,6 +296,8 @@ export interface ApiErrorBody {
 
 export interface SessionInfo {
   kind: 'admin' | 'tenant';
+  /** `portal`: a customer-portal session (cannot send events, change the tenant or make keys). */
+  role: 'admin' | 'tenant' | 'portal';
   tenantId: string | null;
   expiresAt: string | null;
 }

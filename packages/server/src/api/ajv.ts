@@ -4,6 +4,7 @@
  */
 import { Ajv } from 'ajv';
 import formatsModule from 'ajv-formats';
+import { linearRegExp } from '../delivery/linear-regexp.ts';
 
 type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats: AddFormats =
@@ -14,6 +15,9 @@ const addFormats: AddFormats =
  * the schema's types; JSON bodies are taken as sent (`coerce: false`), so
  * `"5"` is not silently accepted where a number is expected. Unknown
  * properties are never stripped: schemas refuse them, and the answer names them.
+ * Patterns run on RE2 like event type schemas' (see delivery/linear-regexp.ts),
+ * so no route schema can be slow on a crafted value either; `verbose` keeps
+ * each failing schema, so range errors can name both bounds.
  */
 export function makeAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({
@@ -22,6 +26,8 @@ export function makeAjv(coerce: boolean): Ajv {
     coerceTypes: coerce ? 'array' : false,
     allErrors: true,
     strict: false,
+    verbose: true,
+    code: { regExp: linearRegExp },
   });
   addFormats(ajv);
   return ajv;

@@ -4,7 +4,7 @@
  * the handler, shapes the response and feeds `/openapi.json`.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Sender } from '../delivery/attempt-runner.ts';
 import { createHttpClient } from '../delivery/http-client.ts';
@@ -18,7 +18,16 @@ import { makeAjv } from './ajv.ts';
 import { createAuthenticator } from './auth.ts';
 import { type ApiOptions, DEFAULT_API_OPTIONS, type HeraldApp, type RouteDeps } from './context.ts';
 import { makeErrorHandler, notFoundHandler } from './errors.ts';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  MAX_PARAM_LENGTH,
+  registerClosingGuard,
+} from './framework-errors.ts';
+import { jsonDeeperThan, tooDeepError, withStorableText } from './input-limits.ts';
 import { registerOpenApi } from './openapi/document.ts';
+import { registerRequestLog } from './request-log.ts';
+import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
 import { registerEndpointSecretRoutes } from './routes/endpoint-secrets.ts';
@@ -35,6 +44,7 @@ import { registerRecoveryRoutes } from './routes/recovery.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerStatsRoutes } from './routes/stats.ts';
 import { registerTenantRoutes } from './routes/tenants.ts';
+import { registerTransformRoutes } from './routes/transforms.ts';
 import { registerVerifyRoutes } from './routes/verify.ts';
 
 export { hashKey } from './auth.ts';
@@ -52,7 +62,7 @@ export interface ApiDeps {
    * refuses private networks, and closes it with the app.
    */
   sender?: Sender;
-  /** The customer portal's public URL and branding. */
+  /** The customer portal's public URL (or the listen address, once known) and branding. */
   portal?: Partial<PortalOptions>;
   /** Where the built dashboard is; default the workspace's packages/dashboard/dist, else the packaged copy. */
   dashboardDir?: string;
@@ -76,24 +86,34 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   const fastify = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Fastify's own request lines hold the full URL; request-log.ts writes them without the query.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
-    return503OnClosing: true,
+    // Herald's own 503 while closing, and its error shape for what Fastify and Node refuse before any route.
+    return503OnClosing: false,
+    frameworkErrors,
+    clientErrorHandler,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>() as unknown as HeraldApp;
+  registerClosingGuard(app);
 
   const bodyAjv = makeAjv(false);
   const textAjv = makeAjv(true);
+  // Every validated part (body, params, query, headers) also refuses text no store can keep (input-limits.ts).
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : textAjv).compile(schema),
+    withStorableText((httpPart === 'body' ? bodyAjv : textAjv).compile(schema)),
   );
 
   // JSON only. An empty body counts as no body (so `POST …/rotate` works
-  // without one); prototype poisoning is refused by Fastify's own parser.
+  // without one); prototype poisoning is refused by Fastify's own parser;
+  // nesting is checked on the text first, before anything recurses into it.
   const secureParse = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
+    if (jsonDeeperThan(text)) return done(tooDeepError('body'), undefined);
     try {
       JSON.parse(text);
     } catch (err) {
@@ -102,11 +122,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     secureParse(request, text, done);
   });
 
+  registerRequestLog(app as unknown as FastifyInstance);
   app.decorateRequest('principal', null);
   app.setErrorHandler(makeErrorHandler(options));
   app.setNotFoundHandler(notFoundHandler);
 
-  const auth = createAuthenticator(store, clock);
+  const auth = createAuthenticator(store, clock, {
+    onUsageError: (err) => app.log.warn({ err }, 'could not record when an API key was last used'),
+  });
+  // lastUsedAt writes still in flight finish before the caller closes the store.
+  app.addHook('onClose', async () => auth.flushUsage());
   app.addHook('onRequest', async (request) => {
     await auth.authorize(request);
   });
@@ -130,6 +155,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, routeDeps);
   registerEventTypeRoutes(app, routeDeps);
   registerTenantRoutes(app, routeDeps);
+  registerApiKeyRoutes(app, routeDeps);
   registerEndpointRoutes(app, routeDeps);
   registerEndpointSecretRoutes(app, routeDeps);
   let sender = deps.sender;
@@ -141,6 +167,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const testSends = { sender, clock, userAgent: `Herald/${options.version}` };
   registerEndpointTestRoutes(app, routeDeps, testSends);
   registerVerifyRoutes(app, routeDeps, testSends);
+  await registerTransformRoutes(app, routeDeps);
   registerResourceRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
   registerAttemptRoutes(app, routeDeps);

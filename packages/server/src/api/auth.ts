@@ -1,27 +1,41 @@
 /**
  * Bearer-key authentication and access rules. Keys are stored as sha256 hex,
- * so a lookup hashes the presented key; recent hits are kept for a minute so
- * a busy ingest path does not hit the database for every request.
+ * so a lookup hashes the presented key; recent lookups are kept for a minute
+ * so a busy ingest path does not hit the database for every request. That
+ * minute is also how long another process may still accept a key revoked
+ * here (this process forgets it at once).
  *
- * Each route declares `config.access`:
- * - `public`: no key (health, OpenAPI);
- * - `any`: any valid key (reading the event type catalog);
- * - `tenant`: admin keys, or the token of the tenant named by `:tid`;
- * - `admin` (the default, so a forgotten declaration fails closed): admin keys only.
- * A tenant token naming another tenant's path gets 404, never 403, so that
- * tenant ids do not leak.
+ * Each route declares `config.access`, the least role that may use it;
+ * `ROLES_BY_ACCESS` below is the whole permission model, and
+ * docs/security.md shows it route by route. A tenant token or portal session
+ * naming another tenant's path gets 404, never 403, so that tenant ids do
+ * not leak.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { HeraldError } from '../domain/errors.ts';
-import type { ApiKey } from '../domain/types.ts';
+import type { ApiKey, KeyRole } from '../domain/types.ts';
 import type { Store } from '../store/port.ts';
 
-export type Access = 'public' | 'any' | 'tenant' | 'admin';
+/**
+ * - `public`: no key (health, OpenAPI, portal branding);
+ * - `any`: any valid key (the event type catalog, "who am I");
+ * - `portal`: admin keys, or a tenant token or portal session of the tenant named by `:tid`;
+ * - `tenant`: admin keys, or a tenant token of the tenant named by `:tid` (not portal sessions);
+ * - `admin` (the default, so a forgotten declaration fails closed): admin keys only.
+ */
+export type Access = 'public' | 'any' | 'portal' | 'tenant' | 'admin';
+
+export const ROLES_BY_ACCESS: Readonly<Record<Exclude<Access, 'public'>, readonly KeyRole[]>> = {
+  any: ['admin', 'tenant', 'portal'],
+  portal: ['admin', 'tenant', 'portal'],
+  tenant: ['admin', 'tenant'],
+  admin: ['admin'],
+};
 
 export type Principal =
-  | { kind: 'admin'; keyId: string }
-  | { kind: 'tenant'; keyId: string; tenantId: string };
+  | { kind: 'admin'; role: 'admin'; keyId: string; expiresAt: number | null }
+  | { kind: 'tenant'; role: 'tenant' | 'portal'; keyId: string; tenantId: string; expiresAt: number | null };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,6 +48,19 @@ declare module 'fastify' {
 
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX = 1000;
+/**
+ * lastUsedAt is written at most this often per key (per process): a key used
+ * on every request would otherwise cost a write per request.
+ */
+export const LAST_USED_INTERVAL_MS = 60_000;
+
+const FORBIDDEN: Record<Exclude<KeyRole, 'admin'>, string> = {
+  tenant: 'this route needs an admin API key; tenant tokens cannot use it',
+  portal:
+    "customer-portal sessions cannot use this route: they manage the tenant's endpoints and read its log, " +
+    "but cannot send events, change the tenant's settings or make tokens and portal links; " +
+    'use a tenant token or an admin API key',
+};
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -44,12 +71,26 @@ export interface Authenticator {
   authenticate(header: string | undefined): Promise<Principal>;
   /** Drops cached tokens of a tenant (after the tenant is deleted). */
   forgetTenant(tenantId: string): void;
+  /** Drops a cached key (after it is revoked), so this process refuses it from the next request on. */
+  forgetKey(keyId: string): void;
   /** Applies the route's access rule to an authenticated request. */
   authorize(request: FastifyRequest): Promise<void>;
+  /** Waits for lastUsedAt writes in flight (before the store closes). */
+  flushUsage(): Promise<void>;
 }
 
-export function createAuthenticator(store: Store, clock: () => number): Authenticator {
+export interface AuthenticatorOptions {
+  /** A lastUsedAt write failed; the next use of the key tries again. */
+  onUsageError?(err: unknown): void;
+}
+
+export function createAuthenticator(
+  store: Store,
+  clock: () => number,
+  options: AuthenticatorOptions = {},
+): Authenticator {
   const cache = new Map<string, { key: ApiKey; expiresAt: number }>();
+  const writes = new Set<Promise<void>>();
 
   async function lookup(hash: string): Promise<ApiKey | null> {
     const now = clock();
@@ -67,6 +108,27 @@ export function createAuthenticator(store: Store, clock: () => number): Authenti
     return key;
   }
 
+  /**
+   * Coalesced: the key's known lastUsedAt (from its row, or this process's
+   * last write) is moved forward at once, so requests within the interval
+   * write nothing; a row another process touched recently is not written either.
+   */
+  function recordUse(hash: string, key: ApiKey, now: number): void {
+    if (key.lastUsedAt !== null && now - key.lastUsedAt < LAST_USED_INTERVAL_MS) return;
+    const entry = cache.get(hash);
+    const previous = key.lastUsedAt;
+    if (entry) entry.key = { ...key, lastUsedAt: now };
+    const write = store.touchApiKey(key.id, now).then(
+      () => undefined,
+      (err: unknown) => {
+        if (entry && entry.key.lastUsedAt === now) entry.key = { ...entry.key, lastUsedAt: previous };
+        options.onUsageError?.(err);
+      },
+    );
+    writes.add(write);
+    void write.finally(() => writes.delete(write));
+  }
+
   async function authenticate(header: string | undefined): Promise<Principal> {
     const howTo = "send the API key as 'Authorization: Bearer <key>'";
     if (header === undefined || header.trim() === '') {
@@ -76,14 +138,21 @@ export function createAuthenticator(store: Store, clock: () => number): Authenti
     if (!match?.[1]) {
       throw new HeraldError('unauthorized', `the Authorization header is not a bearer token: ${howTo}`);
     }
-    const key = await lookup(hashKey(match[1]));
+    const hash = hashKey(match[1]);
+    const key = await lookup(hash);
     if (!key) throw new HeraldError('unauthorized', 'the API key is not valid (unknown or revoked)');
-    if (key.expiresAt !== null && key.expiresAt <= clock()) {
+    const now = clock();
+    if (key.revokedAt !== null) {
+      throw new HeraldError('unauthorized', 'the API key has been revoked: ask for a new one');
+    }
+    if (key.expiresAt !== null && key.expiresAt <= now) {
       throw new HeraldError('unauthorized', 'the API key has expired: ask for a new one');
     }
-    return key.tenantId === null
-      ? { kind: 'admin', keyId: key.id }
-      : { kind: 'tenant', keyId: key.id, tenantId: key.tenantId };
+    recordUse(hash, key, now);
+    const { id: keyId, expiresAt } = key;
+    if (key.tenantId === null) return { kind: 'admin', role: 'admin', keyId, expiresAt };
+    const role = key.role === 'portal' ? 'portal' : 'tenant';
+    return { kind: 'tenant', role, keyId, tenantId: key.tenantId, expiresAt };
   }
 
   async function authorize(request: FastifyRequest): Promise<void> {
@@ -91,15 +160,14 @@ export function createAuthenticator(store: Store, clock: () => number): Authenti
     if (access === 'public') return;
     const principal = await authenticate(request.headers.authorization);
     request.principal = principal;
+    if (principal.kind === 'admin') return;
     const tid = (request.params as Record<string, string> | undefined)?.tid;
-    if (principal.kind === 'tenant' && tid !== undefined && tid !== principal.tenantId) {
+    if (tid !== undefined && tid !== principal.tenantId) {
       throw new HeraldError('not_found', `tenant '${tid}' was not found`);
     }
-    if (access === 'admin' && principal.kind !== 'admin') {
-      throw new HeraldError('forbidden', 'this route needs an admin API key; tenant tokens cannot use it');
-    }
-    if (access === 'tenant' && principal.kind === 'tenant' && tid === undefined) {
-      throw new HeraldError('forbidden', 'this route needs an admin API key; tenant tokens cannot use it');
+    const scoped = access === 'portal' || access === 'tenant';
+    if (!ROLES_BY_ACCESS[access].includes(principal.role) || (scoped && tid === undefined)) {
+      throw new HeraldError('forbidden', FORBIDDEN[principal.role]);
     }
   }
 
@@ -107,5 +175,13 @@ export function createAuthenticator(store: Store, clock: () => number): Authenti
     for (const [hash, entry] of cache) if (entry.key.tenantId === tenantId) cache.delete(hash);
   }
 
-  return { authenticate, authorize, forgetTenant };
+  function forgetKey(keyId: string): void {
+    for (const [hash, entry] of cache) if (entry.key.id === keyId) cache.delete(hash);
+  }
+
+  async function flushUsage(): Promise<void> {
+    await Promise.all([...writes]);
+  }
+
+  return { authenticate, authorize, forgetTenant, forgetKey, flushUsage };
 }

@@ -23,6 +23,8 @@ export interface ApiOptions {
   version: string;
   /** How long a rotated-out endpoint secret keeps signing, unless the request says otherwise. */
   secretGraceMs: number;
+  /** HERALD_WORKER_CONCURRENCY: an endpoint's `maxInFlight` may be at most a quarter of it (domain/fair-share.ts). */
+  workerConcurrency: number;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_API_OPTIONS: ApiOptions = {
   maxCustomHeaders: 5,
   version: '0.0.0',
   secretGraceMs: 24 * 3_600_000,
+  workerConcurrency: 512,
 };
 
 export interface RouteDeps {

@@ -9,27 +9,61 @@ import { generateSecret, isStandardWebhookSecret } from '@herald/sdk';
 import type { Static } from '@sinclair/typebox';
 import { ENDPOINT_DEFAULTS } from '../domain/defaults.ts';
 import { HeraldError } from '../domain/errors.ts';
+import { maxInFlightCap, maxInFlightCapReason } from '../domain/fair-share.ts';
 import { validateFilter } from '../domain/filter.ts';
 import { isReservedHeaderName, validateCustomHeaders } from '../domain/headers.ts';
 import { newId } from '../domain/ids.ts';
 import { validateEventTypePatterns } from '../domain/patterns.ts';
-import type { Endpoint, EndpointSecret, SignatureConfig } from '../domain/types.ts';
+import type { Endpoint, EndpointSecret, SignatureConfig, VerificationConfig } from '../domain/types.ts';
+import { CHALLENGE_PLACEHOLDER, mentionsChallenge } from '../domain/verification.ts';
 import type { EndpointPatch } from '../store/port.ts';
-import type { CreateEndpointBody, PatchEndpointBody, SignatureSchema } from './schemas/endpoints.ts';
+import {
+  type CreateEndpointBody,
+  type PatchEndpointBody,
+  type SignatureSchema,
+  VERIFICATION_REQUEST_MAX_BYTES,
+} from './schemas/endpoints.ts';
 
 export type CreateEndpointInput = Static<typeof CreateEndpointBody>;
 export type PatchEndpointInput = Static<typeof PatchEndpointBody>;
 
 export interface EndpointRules {
   maxCustomHeaders: number;
+  /**
+   * HERALD_WORKER_CONCURRENCY: a `maxInFlight` given above a quarter of it is
+   * refused, and the default is kept within it. Absent, only the schema's range applies.
+   */
+  workerConcurrency?: number;
 }
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 const PRINTABLE_SECRET = /^[\x20-\x7e]{8,256}$/;
 const PLACEHOLDER = /\{VerificationKey\}|%7BVerificationKey%7D/i;
+// Plain names only, so a path needs no escaping and reads the same in a platform's docs as here.
+const ANSWER_FIELD = /^[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{1,64}){0,15}$/;
 
 function fail(path: string, message: string): never {
   throw new HeraldError('validation_failed', `${path} ${message}`, [{ path, message }]);
+}
+
+/**
+ * A `maxInFlight` the request asks for, within the worker share
+ * (domain/fair-share.ts). Only a value given is checked: rows stored before
+ * the rule, or on a Herald with more slots, stay editable, and the dispatcher
+ * clamps them when it sends.
+ */
+function checkMaxInFlight(value: number | undefined, rules: EndpointRules): void {
+  if (value === undefined || rules.workerConcurrency === undefined) return;
+  const cap = maxInFlightCap(rules.workerConcurrency);
+  if (value > cap)
+    fail('maxInFlight', `must be at most ${cap}: ${maxInFlightCapReason(rules.workerConcurrency)}`);
+}
+
+function defaultMaxInFlight(rules: EndpointRules): number {
+  const fallback = ENDPOINT_DEFAULTS.maxInFlight;
+  return rules.workerConcurrency === undefined
+    ? fallback
+    : Math.min(fallback, maxInFlightCap(rules.workerConcurrency));
 }
 
 export function checkUrl(url: string, scheme: SignatureConfig['scheme']): void {
@@ -110,6 +144,34 @@ export function checkSecret(secret: string, scheme: SignatureConfig['scheme'], p
   }
 }
 
+/**
+ * The challenge request must carry the challenge (else no receiver can
+ * answer it) and stay small: it is sent as one request body and stored with
+ * the endpoint. The answer field is a dot path of plain names.
+ */
+export function checkVerification(verification: VerificationConfig | null): void {
+  if (verification === null) return;
+  if (!ANSWER_FIELD.test(verification.answerField)) {
+    fail(
+      'verification.answerField',
+      `${JSON.stringify(verification.answerField)} is not a dot path: use 1–16 names of letters, digits, "_" or "-" (1–64 characters each) joined by ".", e.g. "challenge" or "data.answer"`,
+    );
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(verification.request) ?? '', 'utf8');
+  if (bytes > VERIFICATION_REQUEST_MAX_BYTES) {
+    fail(
+      'verification.request',
+      `is ${bytes} bytes as JSON; it may be at most ${VERIFICATION_REQUEST_MAX_BYTES} (8 KiB): send only what the receiver reads`,
+    );
+  }
+  if (!mentionsChallenge(verification.request)) {
+    fail(
+      'verification.request',
+      `must hold "${CHALLENGE_PLACEHOLDER}" in one of its strings, e.g. {"payload":{"challenge":"${CHALLENGE_PLACEHOLDER}"}}: without it the receiver cannot answer`,
+    );
+  }
+}
+
 /** Checks the whole configuration; the fields are already in range (the request schema saw to that). */
 export function checkEndpoint(ep: Endpoint, rules: EndpointRules): void {
   checkUrl(ep.url, ep.signature.scheme);
@@ -142,6 +204,7 @@ export function checkEndpoint(ep: Endpoint, rules: EndpointRules): void {
       "is required with overflow 'drop-oldest': how many pending deliveries to keep, e.g. 1000",
     );
   }
+  checkVerification(ep.verification);
 }
 
 export function buildEndpoint(
@@ -150,6 +213,7 @@ export function buildEndpoint(
   now: number,
   rules: EndpointRules,
 ): Endpoint {
+  checkMaxInFlight(input.maxInFlight, rules);
   const signature = normalizeSignature(input.signature ?? { scheme: 'standard-webhooks' });
   const secret = input.secret ?? generateSecret(signature.scheme);
   const requireVerification = input.requireVerification ?? ENDPOINT_DEFAULTS.requireVerification;
@@ -176,7 +240,8 @@ export function buildEndpoint(
     maxBacklog: input.maxBacklog ?? null,
     ordered: input.ordered ?? ENDPOINT_DEFAULTS.ordered,
     requireVerification,
-    maxInFlight: input.maxInFlight ?? ENDPOINT_DEFAULTS.maxInFlight,
+    verification: input.verification ?? null,
+    maxInFlight: input.maxInFlight ?? defaultMaxInFlight(rules),
     hasResources: false,
     verifiedAt: null,
     disabledReason: null,
@@ -199,6 +264,7 @@ export function planEndpointPatch(
   rules: EndpointRules,
 ): EndpointPatch {
   const { secret, signature: signatureInput, status: requested, url, ...rest } = input;
+  checkMaxInFlight(input.maxInFlight, rules);
   const patch: EndpointPatch = { ...rest };
   if (url !== undefined) patch.url = url.trim();
   if (signatureInput !== undefined) patch.signature = normalizeSignature(signatureInput);

@@ -16,6 +16,7 @@ export const STATUS_BY_CODE: Record<HeraldErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  idempotency_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
@@ -72,10 +73,58 @@ export function pointerToPath(root: string, pointer: string): string {
   return path;
 }
 
+const RANGE_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
+/**
+ * Both bounds of a failed range check, when the validator kept the schema
+ * (`verbose`): "must be <= 30000" alone does not say that 999 is too small too.
+ */
+function allowedRange(schema: unknown): string | null {
+  if (typeof schema !== 'object' || schema === null) return null;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, type } = schema as Record<string, unknown>;
+  const low =
+    typeof minimum === 'number'
+      ? `at least ${minimum}`
+      : typeof exclusiveMinimum === 'number'
+        ? `greater than ${exclusiveMinimum}`
+        : null;
+  const high =
+    typeof maximum === 'number'
+      ? `at most ${maximum}`
+      : typeof exclusiveMaximum === 'number'
+        ? `less than ${exclusiveMaximum}`
+        : null;
+  const kind = type === 'integer' ? 'an integer' : 'a number';
+  if (typeof minimum === 'number' && typeof maximum === 'number')
+    return `${kind} from ${minimum} to ${maximum}`;
+  const parts = [low, high].filter((p) => p !== null);
+  return parts.length > 0 ? `${kind} ${parts.join(' and ')}` : null;
+}
+
+/**
+ * A union (`anyOf`, e.g. a nullable integer or object) whose value had the
+ * right type but failed inside it (a range, a property) also reports that the
+ * value is not of the other branches' types ("must be null"); those errors
+ * hide the one that says what to change.
+ */
+function withoutShadowedTypeErrors(errors: ErrorObject[]): ErrorObject[] {
+  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  if (unions.size === 0) return errors;
+  const failedInside = (union: string) =>
+    errors.some(
+      (e) =>
+        (e.instancePath === union && !['type', 'anyOf', 'const'].includes(e.keyword)) ||
+        e.instancePath.startsWith(`${union}/`),
+    );
+  const shadowed = new Set([...unions].filter(failedInside));
+  return errors.filter((e) => !(e.keyword === 'type' && shadowed.has(e.instancePath)));
+}
+
 /** Ajv errors as `{path, message}` pairs, the path naming the failing property. */
-export function describeAjvErrors(root: string, errors: ErrorObject[]): FieldError[] {
+export function describeAjvErrors(root: string, all: ErrorObject[]): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
+  const errors = withoutShadowedTypeErrors(all);
   for (const e of errors) {
     let path = pointerToPath(root, e.instancePath);
     let message = e.message ?? 'is not valid';
@@ -91,6 +140,10 @@ export function describeAjvErrors(root: string, errors: ErrorObject[]): FieldErr
     } else if (e.keyword === 'anyOf') {
       // The branches' own errors say more; this one only repeats them.
       if (errors.length > 1) continue;
+    } else if (RANGE_KEYWORDS.has(e.keyword)) {
+      const range = allowedRange(e.parentSchema);
+      // String, not JSON: a coerced query value may be Infinity, which JSON shows as null.
+      if (range !== null) message = `${message} (${range}), not ${String(e.data)}`;
     }
     const key = `${path}\n${message}`;
     if (seen.has(key)) continue;

@@ -6,13 +6,20 @@
  * other path is a 404 in Herald's error shape.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { PrometheusMetrics } from '../ops/metrics.ts';
 import type { Store } from '../store/port.ts';
 import { createAuthenticator } from './auth.ts';
 import { DEFAULT_API_OPTIONS, type HeraldApp } from './context.ts';
 import { makeErrorHandler, notFoundHandler } from './errors.ts';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  MAX_PARAM_LENGTH,
+  registerClosingGuard,
+} from './framework-errors.ts';
+import { registerRequestLog } from './request-log.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
 
@@ -28,16 +35,25 @@ export interface ProbeApiDeps {
 export async function buildProbeApi(deps: ProbeApiDeps): Promise<FastifyInstance> {
   const fastify = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    logController: new LogController({ disableRequestLogging: true }),
     // Probes carry no body; anything larger than this is not a probe.
     bodyLimit: 1024,
-    return503OnClosing: true,
+    // The same shaped 503 while closing, and the same answers to what Fastify and Node refuse, as the API.
+    return503OnClosing: false,
+    frameworkErrors,
+    clientErrorHandler,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>() as unknown as HeraldApp;
+  registerClosingGuard(app);
+  registerRequestLog(app as unknown as FastifyInstance);
   app.decorateRequest('principal', null);
   app.setErrorHandler(makeErrorHandler(DEFAULT_API_OPTIONS));
   app.setNotFoundHandler(notFoundHandler);
 
   const auth = createAuthenticator(deps.store, deps.clock);
+  // lastUsedAt writes still in flight finish before the caller closes the store.
+  app.addHook('onClose', async () => auth.flushUsage());
   app.addHook('onRequest', async (request) => {
     // An unknown path is a 404 whoever asks, not a 401.
     if (request.is404) return;

@@ -4,20 +4,50 @@
  */
 import { HeraldError } from '../domain/errors.ts';
 import type { AttemptFilter } from '../store/port.ts';
+import { MAX_TIME_ISO, MAX_TIME_MS, MIN_TIME_ISO, MIN_TIME_MS } from './schemas/limits.ts';
 
 const ISO_START = /^\d{4}-\d{2}-\d{2}/;
 
-export function parseTime(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (/^\d{1,15}$/.test(value)) return Number(value);
-  const ms = ISO_START.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
-    const message = `must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds, not '${value}'`;
-    throw new HeraldError('validation_failed', `query.${name} ${message}`, [
-      { path: `query.${name}`, message },
-    ]);
+function invalidTime(path: string, message: string): HeraldError {
+  return new HeraldError('validation_failed', `${path} ${message}`, [{ path, message }]);
+}
+
+/**
+ * A time given as epoch milliseconds, refused outside 1970–9999: both stores
+ * hold more, but such a time is always a mistake, and a job or filter that
+ * kept one could not be shown back as an ISO time.
+ */
+export function checkTime(
+  ms: number,
+  name: string,
+  root: 'query' | 'body' = 'query',
+  given: string = String(ms),
+): number {
+  if (!Number.isInteger(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) {
+    throw invalidTime(
+      `${root}.${name}`,
+      `must be between ${MIN_TIME_ISO} and ${MAX_TIME_ISO} (epoch milliseconds ${MIN_TIME_MS} to ${MAX_TIME_MS}), not '${given}'`,
+    );
   }
   return ms;
+}
+
+/** An ISO 8601 time or epoch milliseconds (as text), range-checked like `checkTime`. */
+export function parseTime(
+  value: string | undefined,
+  name: string,
+  root: 'query' | 'body' = 'query',
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return checkTime(Number(value), name, root, value);
+  const ms = ISO_START.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw invalidTime(
+      `${root}.${name}`,
+      `must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds, not '${value}'`,
+    );
+  }
+  return checkTime(ms, name, root, value);
 }
 
 export function parseStatusCode(value: string | undefined): AttemptFilter['statusCode'] {

@@ -75,6 +75,7 @@ export function renderEndpoint(e: Endpoint, circuit = CLOSED_CIRCUIT): Static<ty
     maxBacklog: e.maxBacklog,
     ordered: e.ordered,
     requireVerification: e.requireVerification,
+    verification: e.verification,
     maxInFlight: e.maxInFlight,
     hasResources: e.hasResources,
     verifiedAt: isoOrNull(e.verifiedAt),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { FlowTransition } from '../domain/circuit.ts';
 import { newId } from '../domain/ids.ts';
+import type { Endpoint } from '../domain/types.ts';
 import type {
   ClaimedBatch,
   ClaimedDelivery,
@@ -12,13 +13,19 @@ import { type AttemptRunnerDeps, runAttempt } from './attempt-runner.ts';
 import { runBatch } from './batch-runner.ts';
 import { CompletionBuffer } from './completion-buffer.ts';
 import { EndpointCache } from './endpoint-cache.ts';
+import type { EndpointChanges } from './endpoint-changes.ts';
+import { EndpointShare } from './endpoint-share.ts';
+import { CONNECT_TIMEOUT_MS } from './http-client.ts';
 
 export interface DispatcherOptions {
   /** Requests in flight at once in this worker, across all endpoints. */
   concurrency: number;
   /** Most deliveries claimed per query. */
   claimBatch: number;
-  /** Lease beyond the request timeout, so a lease never ends before its request does. */
+  /**
+   * Lease beyond the request timeout, so a lease never ends before its request
+   * does: it covers getting a connection (CONNECT_TIMEOUT_MS, 5 s) with 5 s to spare.
+   */
   leaseMarginMs: number;
   /** Sleep between claims when nothing is due and nothing woke the worker. */
   pollIntervalMs: number;
@@ -36,7 +43,7 @@ export interface DispatcherOptions {
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   concurrency: 512,
   claimBatch: 256,
-  leaseMarginMs: 5_000,
+  leaseMarginMs: 10_000,
   pollIntervalMs: 1000,
   sweepIntervalMs: 5000,
   claimGapMs: 0,
@@ -47,12 +54,15 @@ export interface DispatcherDeps extends AttemptRunnerDeps {
   logger: Logger;
   /** Hears what completions did to endpoints and deliveries (ops/operational-events.ts). */
   onTransitions?: (transitions: FlowTransition[]) => void;
+  /** This process's endpoint writes: each drops that endpoint from the cache at once. */
+  endpointChanges?: EndpointChanges;
 }
 
 /**
  * The worker loop: claim due deliveries, send each (at most `concurrency` at
  * once), and hand results to the completion buffer. The per-endpoint in-flight
- * limit is enforced by the claim itself, across every worker sharing the store.
+ * limit is enforced by the claim itself, across every worker sharing the store;
+ * this worker's share per endpoint (a quarter of its slots) by EndpointShare.
  */
 export class Dispatcher {
   readonly owner = newId('wrk');
@@ -66,6 +76,9 @@ export class Dispatcher {
   private woken = false;
   private unsubscribe: (() => void) | null = null;
   private lastSweepAt = 0;
+  /** This worker's share per endpoint (domain/fair-share.ts), enforced as claimed work starts. */
+  private readonly share: EndpointShare;
+  private readonly attemptDeps: AttemptRunnerDeps;
   /** Claim rounds in a row that took nothing. */
   private emptyRounds = 0;
 
@@ -75,6 +88,16 @@ export class Dispatcher {
   ) {
     this.options = { ...DEFAULT_DISPATCHER_OPTIONS, ...options };
     this.endpoints = new EndpointCache(deps.store);
+    this.attemptDeps = { ...deps, workerConcurrency: this.options.concurrency };
+    this.share = new EndpointShare({
+      store: deps.store,
+      owner: this.owner,
+      logger: deps.logger,
+      now: () => deps.clock.now(),
+      workerConcurrency: this.options.concurrency,
+      startBudgetMs: CONNECT_TIMEOUT_MS + 1000,
+    });
+    deps.endpointChanges?.subscribe((id) => this.endpoints.invalidate(id));
     this.completions = new CompletionBuffer(this.reportingStore(), () => deps.clock.now(), deps.logger);
   }
 
@@ -119,8 +142,16 @@ export class Dispatcher {
     this.unsubscribe?.();
     this.notify();
     await this.loopDone;
-    await Promise.allSettled([...this.inFlight]);
+    // Held work is not in flight: it goes back now rather than after its lease.
+    this.share.releaseAll();
+    await this.drain();
     await this.completions.flush();
+  }
+
+  /** Waits for every request, including held ones that start as others finish, and every give-back. */
+  private async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.share.settled();
   }
 
   /**
@@ -129,7 +160,7 @@ export class Dispatcher {
    */
   async runOnce(): Promise<number> {
     const { claimed } = await this.claimRound();
-    await Promise.allSettled([...this.inFlight]);
+    await this.drain();
     await this.completions.flush();
     return claimed;
   }
@@ -191,6 +222,7 @@ export class Dispatcher {
 
   private async claimRound(): Promise<{ claimed: number; requested: number }> {
     const now = this.deps.clock.now();
+    this.share.sweep();
     if (now - this.lastSweepAt >= this.options.sweepIntervalMs) {
       this.lastSweepAt = now;
       // Results still buffered go first: a lease that ended while its result waited
@@ -269,8 +301,17 @@ export class Dispatcher {
     return { claimed: batches.length, requested };
   }
 
-  private launchBatch(batch: ClaimedBatch, endpoint: Parameters<typeof runBatch>[3]): void {
-    const task = runBatch(this.deps, this.owner, batch, endpoint)
+  private launchBatch(batch: ClaimedBatch, endpoint: Endpoint): void {
+    this.share.admit(endpoint, {
+      kind: 'batch',
+      id: batch.id,
+      leaseExpiresAt: batch.leaseExpiresAt,
+      start: () => this.startBatch(batch, endpoint),
+    });
+  }
+
+  private startBatch(batch: ClaimedBatch, endpoint: Endpoint): void {
+    const task = runBatch(this.attemptDeps, this.owner, batch, endpoint)
       .then(async (result) => {
         if (result.disableEndpoint) this.endpoints.invalidate(endpoint.id);
         await this.storeBatchResult(result);
@@ -281,6 +322,7 @@ export class Dispatcher {
       })
       .finally(() => {
         this.inFlight.delete(task);
+        this.share.finished(endpoint.id);
         this.notify();
       });
     this.inFlight.add(task);
@@ -307,8 +349,17 @@ export class Dispatcher {
     }
   }
 
-  private launch(delivery: ClaimedDelivery, endpoint: Parameters<typeof runAttempt>[3]): void {
-    const task = runAttempt(this.deps, this.owner, delivery, endpoint)
+  private launch(delivery: ClaimedDelivery, endpoint: Endpoint): void {
+    this.share.admit(endpoint, {
+      kind: 'delivery',
+      id: delivery.id,
+      leaseExpiresAt: delivery.leaseExpiresAt,
+      start: () => this.startDelivery(delivery, endpoint),
+    });
+  }
+
+  private startDelivery(delivery: ClaimedDelivery, endpoint: Endpoint): void {
+    const task = runAttempt(this.attemptDeps, this.owner, delivery, endpoint)
       .then((result) => {
         this.completions.add(result);
         if (result.disableEndpoint) this.endpoints.invalidate(endpoint.id);
@@ -320,6 +371,7 @@ export class Dispatcher {
       })
       .finally(() => {
         this.inFlight.delete(task);
+        this.share.finished(endpoint.id);
         this.notify();
       });
     this.inFlight.add(task);

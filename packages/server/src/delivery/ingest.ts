@@ -2,7 +2,9 @@
  * Accepting events: validate every event of a request first (all or nothing),
  * decide which endpoints each one is owed to, and store the events with their
  * deliveries in ONE store call, so a 202 means "on disk, owed to exactly
- * these endpoints". Then wake the workers.
+ * these endpoints". Then wake the workers. An idempotency key used before
+ * answers the first event again, or `idempotency_conflict` when this is a
+ * different event (decided by the store, inside that call: store/idempotency.ts).
  */
 import { HeraldError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
@@ -31,7 +33,9 @@ export interface Ingest {
   /**
    * Stores the events and their deliveries. Throws HeraldError
    * `validation_failed` (details: IngestError[]) before storing anything when
-   * any event is invalid. `batch` makes messages name the failing index.
+   * any event is invalid, and `idempotency_conflict` (nothing stored) when
+   * an event reuses a key of a different event. `batch` makes messages name
+   * the failing index.
    */
   accept(tenantId: string, events: IncomingEvent[], opts?: { batch?: boolean }): Promise<InsertedEvent[]>;
 }
@@ -130,6 +134,17 @@ export function createIngest(store: Store, opts: { clock: () => number; schemas:
     );
   }
 
+  /** The store's idempotency conflicts, naming the event's index when the request was a batch. */
+  async function insertNaming(items: NewEvent[], batch: boolean): Promise<InsertedEvent[]> {
+    try {
+      return await store.insertEvents(items);
+    } catch (err) {
+      if (!batch || !(err instanceof HeraldError) || err.code !== 'idempotency_conflict') throw err;
+      const index = (err.details as { index?: number } | undefined)?.index ?? 0;
+      throw new HeraldError('idempotency_conflict', `events[${index}]: ${err.message}`, err.details);
+    }
+  }
+
   async function subscribedPairs(endpoints: Endpoint[], events: IncomingEvent[]): Promise<Set<string>> {
     const withResources = endpoints.filter((ep) => ep.hasResources).map((ep) => ep.id);
     const resources = [
@@ -183,10 +198,11 @@ export function createIngest(store: Store, opts: { clock: () => number; schemas:
             createdAt: now,
           },
           deliveries,
+          versionGiven: incoming.version !== undefined,
         };
       });
 
-      const inserted = await store.insertEvents(items);
+      const inserted = await insertNaming(items, acceptOpts.batch ?? false);
       if (inserted.some((e) => !e.duplicate && e.deliveryIds.length > 0)) store.notifyWork();
       return inserted;
     },

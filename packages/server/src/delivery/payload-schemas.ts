@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import type { EventType } from '../domain/types.ts';
+import { linearRegExp } from './linear-regexp.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 type AddFormats = (ajv: Ajv) => Ajv;
@@ -31,7 +32,13 @@ export interface PayloadSchemas {
 const MAX_CACHED = 2000;
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+  // Patterns run on RE2 (linear time): schemas come from API users and are matched against every event.
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateFormats: true,
+    code: { regExp: linearRegExp },
+  });
   addFormats(ajv);
   return ajv;
 }
@@ -105,7 +112,20 @@ export function createPayloadSchemas(): PayloadSchemas {
     validate(type, version, data) {
       const schema = type.versions.find((v) => v.version === version)?.schema ?? null;
       if (schema === null) return [];
-      const fn = cached(type, version, schema);
+      let fn: ValidateFunction;
+      try {
+        fn = cached(type, version, schema);
+      } catch (err) {
+        // Stored before creation checked it (e.g. a lookahead, which RE2 cannot run): refuse the
+        // event with a reason rather than fail every request of the type.
+        const reason = (err as Error).message;
+        return [
+          {
+            path: 'data',
+            message: `cannot be checked: the schema of '${type.name}' version ${version} cannot be compiled (${reason}); add a version with a corrected schema`,
+          },
+        ];
+      }
       return fn(data) ? [] : describePayloadErrors(fn.errors);
     },
     validateWith(schema, data) {

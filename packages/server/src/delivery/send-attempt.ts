@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.ts';
+import { effectiveMaxInFlight } from '../domain/fair-share.ts';
 import { newId } from '../domain/ids.ts';
 import { judgeAttempt } from '../domain/retry.ts';
 import type { Attempt, AttemptError, AttemptTrigger, Endpoint } from '../domain/types.ts';
@@ -15,6 +16,11 @@ export interface AttemptRunnerDeps {
   clock: Clock;
   random: () => number;
   userAgent: string;
+  /**
+   * The worker's slots: its share per endpoint (domain/fair-share.ts) sizes
+   * the endpoint's connection pool. Absent, the pool has `maxInFlight` connections.
+   */
+  workerConcurrency?: number;
 }
 
 /** What one request is for: a delivery, or a batch of them. */
@@ -62,7 +68,13 @@ export async function sendAttempt(
     },
     deps.userAgent,
   );
-  const result = await deps.sender.send(request);
+  // The endpoint's own connections, as many as it may have requests in flight here: its
+  // requests never queue behind another endpoint's, and never behind their own.
+  const connections =
+    deps.workerConcurrency === undefined
+      ? endpoint.maxInFlight
+      : effectiveMaxInFlight(endpoint, deps.workerConcurrency);
+  const result = await deps.sender.send({ ...request, pool: { key: endpoint.id, connections } });
   const finishedAt = deps.clock.now();
 
   const verdict = judgeAttempt({

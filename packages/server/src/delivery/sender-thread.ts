@@ -11,6 +11,7 @@ import { parseAllowPrivateNetworks } from './ssrf.ts';
 export interface SenderThreadOptions {
   allowPrivateNetworks: string | undefined;
   connectionsPerOrigin?: number;
+  maxConnections?: number;
   proxyUrl?: string;
   maxResponseBytes?: number;
 }
@@ -25,6 +26,7 @@ export function serveSenderThread(port: MessagePort, options: SenderThreadOption
     ...(options.connectionsPerOrigin !== undefined
       ? { connectionsPerOrigin: options.connectionsPerOrigin }
       : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
     ...(options.proxyUrl !== undefined ? { proxyUrl: options.proxyUrl } : {}),
     ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
   });

@@ -8,6 +8,8 @@ export type HeraldErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  /** The idempotency key was used before for a different event. */
+  | 'idempotency_conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'validation_failed'

@@ -84,6 +84,17 @@ export interface EndpointSecret {
   expiresAt: number | null;
 }
 
+/**
+ * The ownership challenge in a platform's own shape (DESIGN v2), for
+ * receivers written from that platform's docs rather than Herald's.
+ */
+export interface VerificationConfig {
+  /** Any JSON; `{{challenge}}` and `{{endpointId}}` inside its strings are replaced before sending. */
+  request: unknown;
+  /** Dot path (`challenge`, `data.answer`) of the answer's field holding hex HMAC-SHA256(key, challenge). */
+  answerField: string;
+}
+
 export interface Endpoint {
   id: string;
   tenantId: string;
@@ -109,6 +120,8 @@ export interface Endpoint {
   maxBacklog: number | null;
   ordered: boolean;
   requireVerification: boolean;
+  /** null: Herald's own challenge, `{"type":"endpoint.verification",…}` answered with `{"challenge":…}`. */
+  verification: VerificationConfig | null;
   /** Most requests in flight to this endpoint at once, across all workers. */
   maxInFlight: number;
   /** True once any resource is subscribed: then only events for subscribed resources match. */
@@ -191,7 +204,22 @@ export interface Attempt {
   createdAt: number;
 }
 
-export interface ApiKey {
+/**
+ * What a key may do: `admin` everything; `tenant` (a tenant token) all of one
+ * tenant's routes; `portal` (a customer-portal session) one tenant's
+ * endpoints and log, but not sending events, tenant settings or keys.
+ */
+export type KeyRole = 'admin' | 'tenant' | 'portal';
+
+/**
+ * Where a key came from: `env` is HERALD_API_KEY (revoked at start when the
+ * variable changes), `generated` the first-start admin key, `api` a token or
+ * portal session made through the API.
+ */
+export type KeySource = 'api' | 'env' | 'generated';
+
+/** A key as it is created; the store fills in the rest (role from tenantId, source `api`). */
+export interface NewApiKey {
   id: string;
   /** sha256 hex of the key. The key itself is never stored. */
   hash: string;
@@ -199,8 +227,20 @@ export interface ApiKey {
   tenantId: string | null;
   name: string;
   createdAt: number;
-  /** null: valid until deleted; set for short-lived keys (customer-portal sessions). */
+  /** null: valid until revoked; set for short-lived keys (customer-portal sessions, expiring tokens). */
   expiresAt: number | null;
+  /** Default: `admin` without a tenant, else `tenant`. A key with a tenant is never `admin`. */
+  role?: KeyRole;
+  source?: KeySource;
+}
+
+export interface ApiKey extends NewApiKey {
+  role: KeyRole;
+  source: KeySource;
+  /** When a request last used it, to within a minute (writes are coalesced); null: never. */
+  lastUsedAt: number | null;
+  /** Revoked keys are kept (for audit) and refused. */
+  revokedAt: number | null;
 }
 
 export interface Page<T> {

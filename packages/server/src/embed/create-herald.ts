@@ -68,6 +68,9 @@ export interface Herald {
   stop(): Promise<void>;
 }
 
+/** The ids tenants are created with (api/schemas/tenants.ts). */
+const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const accepted = (e: InsertedEvent): AcceptedEvent => ({
   id: e.event.id,
   deliveries: e.deliveryIds,
@@ -110,9 +113,11 @@ export async function createHerald(options: CreateHeraldOptions = {}): Promise<H
   ): Promise<InsertedEvent[]> {
     if (stopped)
       throw new HeraldError('unavailable', 'Herald was stopped: this instance takes no more events');
-    if (typeof tenantId !== 'string' || tenantId === '') {
-      throw new HeraldError('validation_failed', 'tenantId must be a non-empty string (a tenant id)');
+    if (typeof tenantId !== 'string') {
+      throw new HeraldError('validation_failed', 'tenantId must be a string (a tenant id)');
     }
+    // No tenant can have such an id, so it is not looked up (and NUL never reaches the database).
+    if (!TENANT_ID.test(tenantId)) throw new HeraldError('not_found', `tenant '${tenantId}' was not found`);
     await requireTenant(store, tenantId);
     return ingest.accept(tenantId, events, { batch });
   }

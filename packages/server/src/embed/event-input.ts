@@ -2,13 +2,19 @@
  * Checks what an embedding application hands `send` and `sendBatch` exactly
  * as the HTTP API checks a request body: the same TypeBox schemas, the same
  * Ajv settings (JSON as sent, no coercion, unknown properties refused), the
- * same body-size limit and the same error codes and messages. So code moved
- * between the HTTP API and embedding behaves the same.
+ * same body-size limit, nesting limit and refusal of unstorable text, and the
+ * same error codes and messages. So code moved between the HTTP API and
+ * embedding behaves the same.
  */
 import type { Static } from '@sinclair/typebox';
-import type { ValidateFunction } from 'ajv';
 import { makeAjv } from '../api/ajv.ts';
 import { describeAjvErrors, payloadTooLargeMessage, validationMessage } from '../api/errors.ts';
+import {
+  jsonDeeperThan,
+  type StorableTextValidator,
+  tooDeepError,
+  withStorableText,
+} from '../api/input-limits.ts';
 import { BatchBody, IncomingEventSchema } from '../api/schemas/events.ts';
 import { HeraldError } from '../domain/errors.ts';
 
@@ -21,20 +27,23 @@ export interface EventInputChecks {
 
 export function createEventInputChecks(opts: { bodyLimitBytes: number }): EventInputChecks {
   const ajv = makeAjv(false);
-  const checkEvent = ajv.compile(IncomingEventSchema);
-  const checkBatch = ajv.compile(BatchBody);
+  const checkEvent = withStorableText(ajv.compile(IncomingEventSchema));
+  const checkBatch = withStorableText(ajv.compile(BatchBody));
 
-  function check<T>(validate: ValidateFunction, body: unknown, root: string): T {
+  function check<T>(validate: StorableTextValidator, body: unknown, root: string): T {
     let text: string | undefined;
     try {
       text = JSON.stringify(body);
     } catch (err) {
+      // Serializing recurses: data deep enough to overflow the stack is over the nesting limit too.
+      if (err instanceof RangeError && /call stack/i.test(err.message)) throw tooDeepError(root || 'events');
       throw new HeraldError('bad_request', `the event is not JSON data: ${(err as Error).message}`);
     }
     if (text === undefined) throw new HeraldError('bad_request', 'the event is not JSON data');
     if (Buffer.byteLength(text) > opts.bodyLimitBytes) {
       throw new HeraldError('payload_too_large', payloadTooLargeMessage(opts.bodyLimitBytes));
     }
+    if (jsonDeeperThan(text)) throw tooDeepError(root || 'events');
     // Validated as the HTTP API sees it: the JSON text parsed back, so `undefined`
     // fields vanish and dates become strings, as they would on the wire.
     const data = JSON.parse(text) as unknown;

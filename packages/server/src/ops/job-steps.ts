@@ -5,6 +5,7 @@
  */
 import { HeraldError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { countedTriggers } from '../domain/log-filters.ts';
 import { endpointReceives } from '../domain/matching.ts';
 import type { Endpoint } from '../domain/types.ts';
 import type { Job, OpsStore, RecoverParams, ReplayDelivery, RetryParams } from '../store/ops-port.ts';
@@ -92,12 +93,16 @@ async function replayStep(job: Job, deps: StepDeps): Promise<StepPlan> {
   };
 }
 
-/** retry: the deliveries behind attempts matching the log filter; the store retries only failed ones. */
+/**
+ * retry: the deliveries behind attempts matching the log filter; the store
+ * retries only failed ones. Test sends are never re-sent: they have no
+ * delivery, and the job does not even read them.
+ */
 async function retryStep(job: Job, deps: StepDeps): Promise<StepPlan> {
   const p = job.params as RetryParams;
   const page = await deps.store.listAttempts(
     job.tenantId,
-    { ...p.filter, includeTests: false },
+    { ...p.filter, triggers: countedTriggers(p.filter.triggers) },
     { limit: deps.chunkSize, cursor: job.cursor },
   );
   const ids = [...new Set(page.data.map((a) => a.deliveryId).filter((id): id is string => id !== null))];

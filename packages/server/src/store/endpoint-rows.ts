@@ -35,6 +35,8 @@ export interface EndpointRow {
   max_backlog: number | null;
   ordered: number | boolean;
   require_verification: number | boolean;
+  /** JSON text, NULL for Herald's own challenge (migrations 0010 SQLite, 0007 PostgreSQL). */
+  verification: string | null;
   max_in_flight: number;
   has_resources: number | boolean;
   verified_at: number | null;
@@ -66,6 +68,7 @@ export const ENDPOINT_COLUMNS = [
   'max_backlog',
   'ordered',
   'require_verification',
+  'verification',
   'max_in_flight',
   'has_resources',
   'verified_at',
@@ -97,6 +100,7 @@ export const endpointFromRow = (r: EndpointRow): Endpoint => ({
   maxBacklog: r.max_backlog,
   ordered: Boolean(r.ordered),
   requireVerification: Boolean(r.require_verification),
+  verification: fromJson<NonNullable<Endpoint['verification']>>(r.verification),
   maxInFlight: r.max_in_flight,
   hasResources: Boolean(r.has_resources),
   verifiedAt: r.verified_at,

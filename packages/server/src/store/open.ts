@@ -50,7 +50,8 @@ export function createSqliteStore(
   path: string,
   opts: { synchronous?: 'NORMAL' | 'FULL'; logger?: OpenStoreOptions['logger'] } = {},
 ): Store {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  // A directory made here holds only Herald's database: its owner's alone.
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
   return new SqliteStore(path, opts);
 }
 

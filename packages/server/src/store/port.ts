@@ -14,6 +14,7 @@
  */
 
 import type { CircuitState, FlowPolicy, FlowTransition } from '../domain/circuit.ts';
+import type { ErrorKindFilter } from '../domain/log-filters.ts';
 import type {
   ApiKey,
   Attempt,
@@ -23,12 +24,31 @@ import type {
   Endpoint,
   EventType,
   HeraldEvent,
+  NewApiKey,
   Page,
   PageRequest,
   Tenant,
 } from '../domain/types.ts';
 
 export type TenantPatch = Partial<Pick<Tenant, 'name' | 'metadata'>>;
+
+export interface ApiKeyFilter {
+  /** Only this tenant's tokens and portal sessions. */
+  tenantId?: string;
+  /** Revoked keys stay stored for audit; they are listed only when asked for. */
+  includeRevoked?: boolean;
+}
+
+/**
+ * What `putEnvAdminKey` did: `created` or `kept` (with the ids of the earlier
+ * HERALD_API_KEY values it revoked), or nothing: `revoked` (this value was
+ * revoked before and never becomes valid again), `tenant_key` (it is a
+ * tenant's token).
+ */
+export type EnvKeyResult =
+  | { status: 'created' | 'kept'; keyId: string; revokedIds: string[] }
+  | { status: 'revoked'; keyId: string; revokedAt: number }
+  | { status: 'tenant_key'; keyId: string };
 
 export type EventTypePatch = Partial<Pick<EventType, 'group' | 'description' | 'deprecated'>>;
 
@@ -54,6 +74,13 @@ export interface NewEvent {
     endpointId: string /** null = parked (endpoint not active) */;
     nextAttemptAt: number | null;
   }[];
+  /**
+   * Whether the request named the version (default true). An event whose
+   * idempotency key was used before must be the same event or the insert
+   * throws `idempotency_conflict` (store/idempotency.ts); an omitted version
+   * matches whichever version the first one resolved to.
+   */
+  versionGiven?: boolean;
 }
 
 export interface InsertedEvent {
@@ -81,8 +108,13 @@ export interface AttemptFilter {
   since?: number;
   until?: number;
   requestId?: string;
-  /** Include `trigger: test` attempts (the log shows them; summaries never count them). */
-  includeTests?: boolean;
+  /**
+   * Only attempts made by these triggers. Absent: every trigger but `test`;
+   * test sends are listed only when asked for, and never counted in summaries.
+   */
+  triggers?: readonly AttemptTrigger[];
+  /** Only attempts that failed with an error of these kinds (see domain/log-filters.ts). */
+  errorKinds?: readonly ErrorKindFilter[];
 }
 
 export interface AttemptSummary {
@@ -156,9 +188,29 @@ export interface Store {
   close(): Promise<void>;
 
   // API keys ---------------------------------------------------------------
-  createApiKey(key: ApiKey): Promise<void>;
+  /** Throws HeraldError('conflict') if the id or hash exists. */
+  createApiKey(key: NewApiKey): Promise<void>;
+  /** The key with this hash, revoked and expired ones included: the caller tells them apart. */
   findApiKeyByHash(hash: string): Promise<ApiKey | null>;
+  /** Admin keys that neither expire nor are revoked: is there still a way in? */
   countAdminKeys(): Promise<number>;
+  /** Newest first, paged by id. */
+  listApiKeys(filter: ApiKeyFilter, page: PageRequest): Promise<Page<ApiKey>>;
+  /**
+   * Revokes a key that is not revoked yet (only if it is `tenantId`'s, when
+   * given). Returns the revoked key, or null: unknown, another tenant's, or
+   * revoked already.
+   */
+  revokeApiKey(id: string, now: number, scope?: { tenantId: string }): Promise<ApiKey | null>;
+  /**
+   * HERALD_API_KEY at start, in one transaction serialised against other
+   * processes starting at once: stores `key` (source `env`) unless its hash
+   * is stored already, then revokes every other unrevoked `env` key. Changes
+   * nothing when the hash belongs to a revoked key or to a tenant's key.
+   */
+  putEnvAdminKey(key: NewApiKey, now: number): Promise<EnvKeyResult>;
+  /** Records a use: lastUsedAt becomes `at` unless it is later already. */
+  touchApiKey(id: string, at: number): Promise<void>;
 
   // Tenants ---------------------------------------------------------------
   /** Throws HeraldError('conflict') if the id exists. */
@@ -217,7 +269,9 @@ export interface Store {
   /**
    * Stores the events and their deliveries in one transaction. An event whose
    * (tenantId, idempotencyKey) exists already is not stored again: its earlier
-   * record is returned with `duplicate: true`.
+   * record is returned with `duplicate: true` when it is the same event, and
+   * HeraldError `idempotency_conflict` is thrown (nothing of the call is
+   * stored) when it is not.
    */
   insertEvents(events: NewEvent[]): Promise<InsertedEvent[]>;
   findEventByIdempotencyKey(tenantId: string, key: string): Promise<HeraldEvent | null>;
@@ -261,7 +315,10 @@ export interface Store {
   insertAttempt(attempt: Attempt): Promise<void>;
   getAttempt(tenantId: string, id: string): Promise<Attempt | null>;
   listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<Attempt>>;
-  /** Counts attempts (never tests) matching the filter, and deliveries still pending. */
+  /**
+   * Counts attempts matching the filter (never tests, whatever `triggers`
+   * says), and deliveries still pending.
+   */
   summarizeAttempts(tenantId: string, filter: AttemptFilter): Promise<AttemptSummary>;
 
   // Wake-ups ----------------------------------------------------------------

@@ -13,6 +13,9 @@ import type {
   EventTypeVersion,
   HeraldEvent,
   HttpMethod,
+  KeyRole,
+  KeySource,
+  NewApiKey,
   Tenant,
 } from '../domain/types.ts';
 import { fromJson, toJson } from './json.ts';
@@ -25,6 +28,10 @@ export interface ApiKeyRow {
   name: string;
   created_at: number;
   expires_at: number | null;
+  role: string;
+  source: string;
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 export const apiKeyFromRow = (r: ApiKeyRow): ApiKey => ({
@@ -34,7 +41,16 @@ export const apiKeyFromRow = (r: ApiKeyRow): ApiKey => ({
   name: r.name,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
+  // A row with a tenant never acts as admin, whatever its role column says.
+  role: r.tenant_id === null ? 'admin' : r.role === 'portal' ? 'portal' : 'tenant',
+  source: r.source as KeySource,
+  lastUsedAt: r.last_used_at,
+  revokedAt: r.revoked_at,
 });
+
+/** The role a new key is stored with: only a key without a tenant is `admin`. */
+export const roleOf = (key: NewApiKey): KeyRole =>
+  key.tenantId === null ? 'admin' : key.role === 'portal' ? 'portal' : 'tenant';
 
 export interface TenantRow {
   id: string;

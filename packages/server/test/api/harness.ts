@@ -1,4 +1,4 @@
-/** An API on a fresh temp SQLite store, with an admin key, driven through Fastify's inject(). */
+/** An API on a fresh temp store (SQLite unless told), with an admin key, driven through Fastify's inject(). */
 import type { FastifyInstance } from 'fastify';
 import { buildApi, hashKey } from '../../src/api/app.ts';
 import type { ApiOptions } from '../../src/api/context.ts';
@@ -31,8 +31,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startApi(options: Partial<ApiOptions> = {}): Promise<Harness> {
-  const { store, cleanup } = await tempSqliteStore();
+/** A migrated store and how to dispose of it. */
+export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+export async function startApi(
+  options: Partial<ApiOptions> = {},
+  open: OpenStore = () => tempSqliteStore(),
+): Promise<Harness> {
+  const { store, cleanup } = await open();
   const clock = { now: Date.parse('2026-01-15T12:00:00.000Z') };
   await store.createApiKey({
     id: newId('key'),

@@ -76,8 +76,10 @@ describe.skipIf(!pgAvailable)('rate limits across worker processes (PostgreSQL)'
       .sort((a, b) => a - b);
     const steady = times.slice(RATE);
     const rate = ((steady.length - 1) * 1000) / (steady.at(-1)! - steady[0]!);
-    expect(rate).toBeGreaterThan(RATE * 0.9);
+    // The limit's promise is an upper bound, which a loaded machine cannot break; below it, a
+    // machine busy with other test files only delivers slower, so the floor is a loose sanity bound.
     expect(rate).toBeLessThan(RATE * 1.1);
+    expect(rate).toBeGreaterThan(RATE * 0.5);
     // Nothing lost, nothing sent twice.
     const ids = new Set(buffer().map((r) => r.headers['webhook-id']));
     expect(ids).toEqual(new Set(bufferIds));

@@ -223,6 +223,10 @@ export function catalogContract(s: StoreRef): void {
         maxBacklog: 1000,
         ordered: true,
         requireVerification: true,
+        verification: {
+          request: { eventName: 'verify', payload: { challenge: '{{challenge}}' }, n: [1, null, true] },
+          answerField: 'data.answer',
+        },
         status: 'pending_verification',
         verifiedAt: T0 - 1,
         disabledReason: 'was gone',

@@ -55,6 +55,7 @@ export function endpointFixture(tenantId: string, overrides: Partial<Endpoint> =
     maxBacklog: null,
     ordered: false,
     requireVerification: false,
+    verification: null,
     maxInFlight: 10,
     hasResources: false,
     verifiedAt: null,

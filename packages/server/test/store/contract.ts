@@ -8,6 +8,7 @@ import { attemptsContract } from './contract-attempts.ts';
 import { catalogContract } from './contract-catalog.ts';
 import { claimContract } from './contract-claim.ts';
 import { eventsContract } from './contract-events.ts';
+import { keysContract } from './contract-keys.ts';
 import { queueContract } from './contract-queue.ts';
 import { resourcesContract } from './contract-resources.ts';
 
@@ -36,6 +37,7 @@ export function runStoreContract(
     };
 
     catalogContract(store);
+    keysContract(store);
     resourcesContract(store, { resources: options.resources ?? 100_000 });
     eventsContract(store);
     claimContract(store);

@@ -3,6 +3,7 @@
  * written only against the Store and OpsStore ports so every adapter runs it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ATTEMPT_TRIGGERS } from '../../src/domain/log-filters.ts';
 import { newJob } from '../../src/ops/jobs.ts';
 import { LATENCY_BUCKETS, latencyBucket, type OpsStore, opsOf } from '../../src/store/ops-port.ts';
 import type { Store } from '../../src/store/port.ts';
@@ -166,7 +167,7 @@ export function runOpsContract(
           expect((await s().getDelivery(e.deliveryIds[0]!))?.status).toBe('pending');
         }
         expect(await s().getDelivery(fresh[0]!.deliveryIds[0]!)).toMatchObject({ status: 'succeeded' });
-        const log = await s().listAttempts('acme', { includeTests: true }, { limit: 50 });
+        const log = await s().listAttempts('acme', { triggers: ATTEMPT_TRIGGERS }, { limit: 50 });
         expect(log.data.map((x) => x.createdAt)).toEqual([now]);
       });
     });

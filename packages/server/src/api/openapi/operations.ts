@@ -35,6 +35,11 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'PATCH /v1/tenants/:tid': { operationId: 'updateTenant' },
   'DELETE /v1/tenants/:tid': { operationId: 'deleteTenant' },
   'POST /v1/tenants/:tid/tokens': { operationId: 'createTenantToken' },
+  'GET /v1/tenants/:tid/tokens': { operationId: 'listTenantTokens' },
+  'DELETE /v1/tenants/:tid/tokens/:id': { operationId: 'revokeTenantToken' },
+
+  'GET /v1/api-keys': { operationId: 'listApiKeys' },
+  'DELETE /v1/api-keys/:id': { operationId: 'revokeApiKey' },
 
   'POST /v1/tenants/:tid/endpoints': { operationId: 'createEndpoint' },
   'GET /v1/tenants/:tid/endpoints': { operationId: 'listEndpoints' },
@@ -46,13 +51,15 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'POST /v1/tenants/:tid/endpoints/test': { operationId: 'testEndpointConfig' },
   'POST /v1/tenants/:tid/endpoints/:eid/test': { operationId: 'testEndpoint' },
   'POST /v1/tenants/:tid/endpoints/:eid/verify': { operationId: 'verifyEndpoint' },
+  'POST /v1/tenants/:tid/transforms/try': { operationId: 'tryTransform' },
   'GET /v1/tenants/:tid/endpoints/:eid/resources': { operationId: 'listResourceSubscriptions' },
   'GET /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'getResourceSubscription' },
   'PUT /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'subscribeResource' },
   'DELETE /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'unsubscribeResource' },
 
-  'POST /v1/tenants/:tid/events': { operationId: 'sendEvent' },
-  'POST /v1/tenants/:tid/events/batch': { operationId: 'sendEventBatch' },
+  // 409 idempotency_conflict: the idempotency key was used for a different event.
+  'POST /v1/tenants/:tid/events': { operationId: 'sendEvent', errors: [409] },
+  'POST /v1/tenants/:tid/events/batch': { operationId: 'sendEventBatch', errors: [409] },
   'GET /v1/tenants/:tid/events': { operationId: 'listEvents' },
   'GET /v1/tenants/:tid/events/:id': { operationId: 'getEvent' },
   // 409: the delivery to the named endpoint is still in flight.
@@ -79,6 +86,10 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
 /** The document's tags, in the order readers meet them; a route's one tag must be among them. */
 export const TAGS: readonly { name: string; description: string }[] = [
   { name: 'tenants', description: 'Tenants (the customers you send webhooks for) and their API tokens' },
+  {
+    name: 'api keys',
+    description: 'Every key Herald accepts (admin keys, tenant tokens, portal sessions): list and revoke',
+  },
   { name: 'event types', description: 'The catalog of event types: versions, JSON Schemas, examples' },
   {
     name: 'endpoints',

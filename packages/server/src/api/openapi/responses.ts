@@ -91,7 +91,10 @@ export function errorStatuses({ url, access, schema }: RouteShape, extra: readon
   if (access !== 'public') {
     // The key is looked up in the database, so any authenticated route can find it unreachable.
     statuses.add(401).add(503);
-    if (access === 'admin' || (access === 'tenant' && !pathParams.includes(':tid'))) statuses.add(403);
+    // `tenant` routes refuse portal sessions; tenant-scoped routes without `:tid` refuse every tenant key.
+    if (access === 'admin' || access === 'tenant' || (access === 'portal' && !pathParams.includes(':tid'))) {
+      statuses.add(403);
+    }
   }
   if (pathParams.length > 0) statuses.add(404);
   if (schema?.body !== undefined) for (const s of [400, 413, 415, 422] as const) statuses.add(s);

@@ -1,8 +1,13 @@
-/** The delivery log: every attempt with its request and response, filters, and a summary. */
+/**
+ * The delivery log: every attempt with its request and response, filters,
+ * and a summary. Test sends and mock events are listed only when
+ * `trigger=test` is asked for, and never counted in the summary.
+ */
 import type { Static } from '@sinclair/typebox';
 import { HeraldError } from '../../domain/errors.ts';
 import type { AttemptFilter } from '../../store/port.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
+import { addListFilters } from '../log-filter-query.ts';
 import { parseStatusCode, parseTime } from '../query.ts';
 import { renderAttempt } from '../render.ts';
 import {
@@ -29,17 +34,17 @@ function toFilter(q: Static<typeof AttemptFilterQuery>): AttemptFilter {
   if (since !== undefined) filter.since = since;
   const until = parseTime(q.until, 'until');
   if (until !== undefined) filter.until = until;
-  return filter;
+  return addListFilters(filter, q);
 }
 
 export function registerAttemptRoutes(app: HeraldApp, { store }: RouteDeps): void {
   app.get(
     '/v1/tenants/:tid/attempts',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
-        summary: 'The delivery log, newest first (test sends included)',
+        summary: 'The delivery log, newest first (test sends only with trigger=test)',
         params: TenantParams,
         querystring: ListAttemptsQuery,
         response: { 200: pageOf(AttemptSchema), ...errorResponses },
@@ -48,7 +53,7 @@ export function registerAttemptRoutes(app: HeraldApp, { store }: RouteDeps): voi
     async (request) => {
       const { tid } = request.params;
       const { limit, cursor, ...rest } = request.query;
-      const filter = { ...toFilter(rest), includeTests: true };
+      const filter = toFilter(rest);
       await requireTenant(store, tid);
       const page = await store.listAttempts(tid, filter, { limit: limit ?? 50, cursor: cursor ?? null });
       return { data: page.data.map(renderAttempt), nextCursor: page.nextCursor };
@@ -58,10 +63,10 @@ export function registerAttemptRoutes(app: HeraldApp, { store }: RouteDeps): voi
   app.get(
     '/v1/tenants/:tid/attempts/summary',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
-        summary: 'Counts of attempts (tests excluded) and of deliveries still pending',
+        summary: 'Counts of attempts (test sends never) and of deliveries still pending',
         params: TenantParams,
         querystring: AttemptFilterQuery,
         response: { 200: AttemptSummarySchema, ...errorResponses },
@@ -78,7 +83,7 @@ export function registerAttemptRoutes(app: HeraldApp, { store }: RouteDeps): voi
   app.get(
     '/v1/tenants/:tid/attempts/:id',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'One attempt: request, response (body truncated), duration, error',

@@ -19,7 +19,7 @@ export function registerEndpointSecretRoutes(app: HeraldApp, { store, clock, opt
   app.get(
     '/v1/tenants/:tid/endpoints/:eid/secret',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: "The endpoint's current secret",
@@ -36,7 +36,7 @@ export function registerEndpointSecretRoutes(app: HeraldApp, { store, clock, opt
   app.post(
     '/v1/tenants/:tid/endpoints/:eid/secret/rotate',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Rotate the secret; the old one keeps signing for graceMs (default 24 h)',

@@ -98,7 +98,7 @@ export function registerEndpointTestRoutes(
   app.post(
     '/v1/tenants/:tid/endpoints/test',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary:
@@ -119,7 +119,7 @@ export function registerEndpointTestRoutes(
   app.post(
     '/v1/tenants/:tid/endpoints/:eid/test',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Send a test (mock) event to an endpoint now, whatever its status; not counted in summaries',

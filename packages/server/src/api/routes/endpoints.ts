@@ -27,12 +27,12 @@ export async function requireEndpoint(store: Store, tid: string, eid: string): P
 
 export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }: RouteDeps): void {
   const tags = endpointTags;
-  const rules = { maxCustomHeaders: options.maxCustomHeaders };
+  const rules = { maxCustomHeaders: options.maxCustomHeaders, workerConcurrency: options.workerConcurrency };
 
   app.post(
     '/v1/tenants/:tid/endpoints',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Create an endpoint (the response holds its secret)',
@@ -53,7 +53,7 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
   app.get(
     '/v1/tenants/:tid/endpoints',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: "List a tenant's endpoints",
@@ -79,7 +79,7 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
   app.get(
     '/v1/tenants/:tid/endpoints/:eid',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Get an endpoint',
@@ -96,7 +96,7 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
   app.patch(
     '/v1/tenants/:tid/endpoints/:eid',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Update an endpoint (status active re-enables a paused or disabled one)',
@@ -119,7 +119,7 @@ export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }
   app.delete(
     '/v1/tenants/:tid/endpoints/:eid',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Delete an endpoint (its unfinished deliveries are cancelled)',

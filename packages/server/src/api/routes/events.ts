@@ -74,7 +74,7 @@ export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: Ro
   app.get(
     '/v1/tenants/:tid/events',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Events, newest first, with their deliveries',
@@ -106,7 +106,7 @@ export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: Ro
   app.get(
     '/v1/tenants/:tid/events/:id',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'An event with its deliveries',
@@ -128,7 +128,7 @@ export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: Ro
   app.post(
     '/v1/tenants/:tid/events/:id/retry',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: "Retry the event's deliveries now (or only the one to endpointId)",

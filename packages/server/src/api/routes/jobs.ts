@@ -11,6 +11,16 @@ import { JobParamsSchema, JobSchema } from '../schemas/ops.ts';
 
 const tags = ['jobs'];
 
+/**
+ * A time as ISO text, or the stored number as it is when no date can show it:
+ * jobs created before times were range-checked may hold e.g. 1e20, and one
+ * such row must not make the whole job list fail.
+ */
+function paramTime(ms: number): string | number {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? ms : date.toISOString();
+}
+
 /** Times in params are shown as ISO strings like everywhere else in the API. */
 function renderParams(params: Job['params']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -18,7 +28,7 @@ function renderParams(params: Job['params']): Record<string, unknown> {
     if (key === 'filter' && typeof value === 'object' && value !== null) {
       out[key] = renderParams(value as Job['params']);
     } else if ((key === 'since' || key === 'until') && typeof value === 'number') {
-      out[key] = iso(value);
+      out[key] = paramTime(value);
     } else {
       out[key] = value;
     }
@@ -44,7 +54,7 @@ export function registerJobRoutes(app: HeraldApp, { store }: RouteDeps): void {
   app.get(
     '/v1/tenants/:tid/jobs',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Recovery jobs (recover, replay, bulk retry), newest first',
@@ -67,7 +77,7 @@ export function registerJobRoutes(app: HeraldApp, { store }: RouteDeps): void {
   app.get(
     '/v1/tenants/:tid/jobs/:id',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: "One job's status and progress",

@@ -1,10 +1,17 @@
 /**
  * The customer portal: an admin creates a short-lived link for one tenant;
  * whoever opens it manages that tenant's webhooks in the dashboard and
- * nothing else. The link carries a tenant-scoped API key in its fragment
- * (`#token=`), which browsers never send to servers or put in Referer
- * headers; the key expires on its own.
+ * nothing else. The link carries a key with the `portal` role in its
+ * fragment (`#token=`), which browsers never send to servers or put in
+ * Referer headers; the key expires on its own and can be revoked like a token.
+ *
+ * The link is built on HERALD_PUBLIC_URL, else on the address this process
+ * listens on, else (an in-process app that does not listen) it is relative,
+ * `/portal#token=…`. Never on the request's Host header: whoever can reach
+ * the API with a forged Host would get links to their own server, holding a
+ * live key.
  */
+import { HeraldError } from '../../domain/errors.ts';
 import { newId, randomToken } from '../../domain/ids.ts';
 import { hashKey } from '../auth.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
@@ -18,11 +25,11 @@ import {
   SessionInfoSchema,
 } from '../schemas/portal.ts';
 
-const bearer = (header: string | undefined) => /^Bearer\s+(\S+)/i.exec(header ?? '')?.[1] ?? '';
-
 export interface PortalOptions {
-  /** Where users reach Herald, without a trailing slash; null: the request's own scheme and host. */
+  /** Where users reach Herald (HERALD_PUBLIC_URL), without a trailing slash; null: see `listenUrl`. */
   publicUrl: string | null;
+  /** The address this process listens on once it does (`http://host:port`); null before, or never. */
+  listenUrl: () => string | null;
   name: string;
   logoUrl: string | null;
   /** A #rrggbb colour. */
@@ -31,6 +38,7 @@ export interface PortalOptions {
 
 export const DEFAULT_PORTAL_OPTIONS: PortalOptions = {
   publicUrl: null,
+  listenUrl: () => null,
   name: 'Webhooks',
   logoUrl: null,
   accent: '#4f46e5',
@@ -67,8 +75,9 @@ export function registerPortalRoutes(
         name: 'portal session',
         createdAt: now,
         expiresAt,
+        role: 'portal',
       });
-      const base = portal.publicUrl ?? `${request.protocol}://${request.host}`;
+      const base = (portal.publicUrl ?? portal.listenUrl() ?? '').replace(/\/+$/, '');
       return reply.code(201).send({ url: `${base}/portal#token=${token}`, expiresAt: iso(expiresAt) });
     },
   );
@@ -80,19 +89,20 @@ export function registerPortalRoutes(
       config: { access: 'any' },
       schema: {
         tags,
-        summary: 'Who the presented key is: an admin, or a tenant (and until when)',
+        summary: 'Who the presented key is: an admin, a tenant token or a portal session (and until when)',
         response: { 200: SessionInfoSchema, ...errorResponses },
       },
     },
     async (request) => {
       const principal = request.principal;
-      if (!principal || principal.kind === 'admin')
-        return { kind: 'admin' as const, tenantId: null, expiresAt: null };
-      const key = await store.findApiKeyByHash(hashKey(bearer(request.headers.authorization)));
+      // Access `any` has authenticated the request already; this only narrows the type.
+      if (!principal)
+        throw new HeraldError('unauthorized', "send the API key as 'Authorization: Bearer <key>'");
       return {
-        kind: 'tenant' as const,
-        tenantId: principal.tenantId,
-        expiresAt: key?.expiresAt == null ? null : iso(key.expiresAt),
+        kind: principal.kind,
+        role: principal.role,
+        tenantId: principal.kind === 'admin' ? null : principal.tenantId,
+        expiresAt: principal.expiresAt === null ? null : iso(principal.expiresAt),
       };
     },
   );

@@ -9,32 +9,30 @@ import { newJob } from '../../ops/jobs.ts';
 import { type JobKind, type JobParams, opsOf } from '../../store/ops-port.ts';
 import type { AttemptFilter } from '../../store/port.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
-import { parseStatusCode, parseTime } from '../query.ts';
+import { addListFilters } from '../log-filter-query.ts';
+import { checkTime, parseStatusCode, parseTime } from '../query.ts';
 import { errorResponses, TenantParams } from '../schemas/common.ts';
 import { EndpointParams } from '../schemas/endpoints.ts';
 import { BulkRetryBody, JobAccepted, WindowBody } from '../schemas/ops.ts';
+import { requireEndpoint } from './endpoints.ts';
 import { renderJob } from './jobs.ts';
 
 const tags = ['jobs'];
 
 function bodyTime(value: string | number | undefined, name: string): number | undefined {
-  if (typeof value === 'number') return value;
-  try {
-    return parseTime(value, name);
-  } catch {
-    const message = `must be an ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds, not '${value}'`;
-    throw new HeraldError('validation_failed', `body.${name} ${message}`, [
-      { path: `body.${name}`, message },
-    ]);
-  }
+  return typeof value === 'number' ? checkTime(value, name, 'body') : parseTime(value, name, 'body');
 }
 
 function window(body: Static<typeof WindowBody>, now: number): { since: number; until: number } {
   const since = bodyTime(body.since, 'since')!;
   const until = bodyTime(body.until, 'until') ?? now;
-  if (until < since)
-    throw new HeraldError('validation_failed', 'body.until must not be earlier than body.since');
+  if (until < since) throw laterThan();
   return { since, until };
+}
+
+function laterThan(): HeraldError {
+  const message = 'must not be earlier than body.since';
+  return new HeraldError('validation_failed', `body.until ${message}`, [{ path: 'body.until', message }]);
 }
 
 function toFilter(b: Static<typeof BulkRetryBody>, now: number): AttemptFilter {
@@ -50,7 +48,8 @@ function toFilter(b: Static<typeof BulkRetryBody>, now: number): AttemptFilter {
   if (since !== undefined) filter.since = since;
   // Fixed at creation, so the job's set does not grow while it runs.
   filter.until = bodyTime(b.until, 'until') ?? now;
-  return filter;
+  if (since !== undefined && filter.until < since) throw laterThan();
+  return addListFilters(filter, b, 'body');
 }
 
 export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDeps): void {
@@ -63,7 +62,7 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
     app.post(
       `/v1/tenants/:tid/endpoints/:eid/${kind}`,
       {
-        config: { access: 'tenant' },
+        config: { access: 'portal' },
         schema: {
           tags,
           summary,
@@ -95,7 +94,7 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
   app.post(
     '/v1/tenants/:tid/attempts/retry',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary:
@@ -108,7 +107,14 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
     async (request, reply) => {
       const { tid } = request.params;
       await requireTenant(store, tid);
-      return reply.code(202).send(await enqueue(tid, 'retry', { filter: toFilter(request.body, clock()) }));
+      const filter = toFilter(request.body, clock());
+      // Named ids must exist, as recover and replay require their endpoint: a
+      // job that can match nothing is a typo, not a request.
+      if (filter.endpointId !== undefined) await requireEndpoint(store, tid, filter.endpointId);
+      if (filter.eventId !== undefined && !(await store.getEvent(tid, filter.eventId))) {
+        throw new HeraldError('not_found', `event '${filter.eventId}' was not found in tenant '${tid}'`);
+      }
+      return reply.code(202).send(await enqueue(tid, 'retry', { filter }));
     },
   );
 }

@@ -19,7 +19,7 @@ export function registerResourceRoutes(app: HeraldApp, { store, clock }: RouteDe
   app.put(
     path,
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Subscribe a resource',
@@ -40,7 +40,7 @@ export function registerResourceRoutes(app: HeraldApp, { store, clock }: RouteDe
   app.delete(
     path,
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Unsubscribe a resource',
@@ -61,7 +61,7 @@ export function registerResourceRoutes(app: HeraldApp, { store, clock }: RouteDe
   app.get(
     path,
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Is a resource subscribed?',
@@ -82,7 +82,7 @@ export function registerResourceRoutes(app: HeraldApp, { store, clock }: RouteDe
   app.get(
     '/v1/tenants/:tid/endpoints/:eid/resources',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Subscribed resources, ascending',

@@ -33,7 +33,7 @@ export function registerStatsRoutes(app: HeraldApp, { store, clock }: RouteDeps)
   app.get(
     '/v1/tenants/:tid/endpoints/:eid/stats',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: "An endpoint's delivery stats over time",
@@ -63,7 +63,7 @@ export function registerStatsRoutes(app: HeraldApp, { store, clock }: RouteDeps)
   app.get(
     '/v1/tenants/:tid/stats',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: "A tenant's delivery stats over time, all endpoints together",

@@ -1,19 +1,12 @@
-/** Tenants and their API tokens. */
+/** Tenants (their tokens: api-keys.ts). */
 
 import { Type } from '@sinclair/typebox';
 import { HeraldError } from '../../domain/errors.ts';
-import { newId, randomToken } from '../../domain/ids.ts';
-import { hashKey } from '../auth.ts';
+import { newId } from '../../domain/ids.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
-import { iso, renderTenant } from '../render.ts';
+import { renderTenant } from '../render.ts';
 import { errorResponses, NoContent, pageOf, pageQuery, TenantParams } from '../schemas/common.ts';
-import {
-  CreateTenantBody,
-  CreateTokenBody,
-  PatchTenantBody,
-  TenantSchema,
-  TokenSchema,
-} from '../schemas/tenants.ts';
+import { CreateTenantBody, PatchTenantBody, TenantSchema } from '../schemas/tenants.ts';
 
 const tags = ['tenants'];
 
@@ -66,7 +59,8 @@ export function registerTenantRoutes(app: HeraldApp, { store, clock, auth }: Rou
   app.get(
     '/v1/tenants/:tid',
     {
-      config: { access: 'tenant' },
+      // The portal shows the tenant's name; changing it (PATCH) needs a tenant token.
+      config: { access: 'portal' },
       schema: {
         tags,
         summary: 'Get a tenant',
@@ -113,37 +107,6 @@ export function registerTenantRoutes(app: HeraldApp, { store, clock, auth }: Rou
       }
       auth.forgetTenant(request.params.tid);
       return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    '/v1/tenants/:tid/tokens',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags,
-        summary: 'Create a tenant-scoped API token (shown once)',
-        params: TenantParams,
-        body: CreateTokenBody,
-        response: { 201: TokenSchema, ...errorResponses },
-      },
-    },
-    async (request, reply) => {
-      const tenant = await requireTenant(store, request.params.tid);
-      const now = clock();
-      const token = randomToken('hk_tnt', 32);
-      const key = {
-        id: newId('key', now),
-        hash: hashKey(token),
-        tenantId: tenant.id,
-        name: request.body.name ?? '',
-        createdAt: now,
-        expiresAt: null,
-      };
-      await store.createApiKey(key);
-      return reply
-        .code(201)
-        .send({ id: key.id, token, tenantId: tenant.id, name: key.name, createdAt: iso(now) });
     },
   );
 }

@@ -1,7 +1,9 @@
 /**
- * The ownership challenge (`POST …/endpoints/:eid/verify`). Success records
- * `verifiedAt` and turns a `pending_verification` endpoint `active`, which
- * makes its parked deliveries due; failure leaves it pending and says why.
+ * The ownership challenge (`POST …/endpoints/:eid/verify`), in Herald's own
+ * shape or the endpoint's `verification` shape (delivery/challenge.ts).
+ * Success records `verifiedAt` and turns a `pending_verification` endpoint
+ * `active`, which makes its parked deliveries due; failure leaves it pending
+ * and says why (naming the answer field it read).
  */
 import { runChallenge } from '../../delivery/challenge.ts';
 import type { TestSendDeps } from '../../delivery/test-send.ts';
@@ -17,7 +19,7 @@ export function registerVerifyRoutes(app: HeraldApp, { store, clock }: RouteDeps
   app.post(
     '/v1/tenants/:tid/endpoints/:eid/verify',
     {
-      config: { access: 'tenant' },
+      config: { access: 'portal' },
       schema: {
         tags,
         summary:

@@ -1,5 +1,20 @@
 import { Type } from '@sinclair/typebox';
+import { ERROR_KINDS_BY_FILTER } from '../../domain/log-filters.ts';
 import { IsoTime, Nullable, pageQuery, TIME_QUERY_DESCRIPTION } from './common.ts';
+
+const KINDS_DESCRIPTION = Object.entries(ERROR_KINDS_BY_FILTER)
+  .map(([filter, kinds]) => `${filter} (${kinds.join(', ')})`)
+  .join('; ');
+
+/** One value, several comma-separated, or the parameter repeated (an array in a JSON body). */
+const ListFilter = (description: string) =>
+  Type.Union(
+    [
+      Type.String({ maxLength: 200 }),
+      Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 10 }),
+    ],
+    { description },
+  );
 
 export const AttemptSchema = Type.Object({
   id: Type.String(),
@@ -27,7 +42,14 @@ export const AttemptSchema = Type.Object({
   responseHeaders: Nullable(Type.Record(Type.String(), Type.String())),
   responseBody: Nullable(Type.String({ description: 'truncated' })),
   durationMs: Type.Number(),
-  error: Nullable(Type.Object({ kind: Type.String(), message: Type.String() })),
+  error: Nullable(
+    Type.Object({
+      kind: Type.String({
+        description: `what failed; the errorKind filter groups kinds: ${KINDS_DESCRIPTION}`,
+      }),
+      message: Type.String(),
+    }),
+  ),
   succeeded: Type.Boolean(),
   createdAt: IsoTime,
 });
@@ -46,6 +68,14 @@ const filterQuery = {
   since: Type.Optional(Type.String({ description: TIME_QUERY_DESCRIPTION })),
   until: Type.Optional(Type.String({ description: TIME_QUERY_DESCRIPTION })),
   requestId: Type.Optional(Type.String()),
+  trigger: Type.Optional(
+    ListFilter(
+      'scheduled, manual or test, or several comma-separated (scheduled,test). Default: scheduled,manual; test sends and mock events are shown only when test is asked for, and never counted in summaries',
+    ),
+  ),
+  errorKind: Type.Optional(
+    ListFilter(`attempts that failed with one of these kinds, comma-separated: ${KINDS_DESCRIPTION}`),
+  ),
 };
 
 export const AttemptFilterQuery = Type.Object(filterQuery);

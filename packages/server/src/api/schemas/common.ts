@@ -45,4 +45,5 @@ export const TenantParams = Type.Object({ tid: Type.String({ description: 'tenan
 
 export const NoContent = Type.Null({ description: 'No content' });
 
-export const TIME_QUERY_DESCRIPTION = 'ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds';
+export const TIME_QUERY_DESCRIPTION =
+  'ISO 8601 time (2026-01-31T12:00:00Z) or epoch milliseconds, from 1970 to the end of 9999';

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, JsonObject, Nullable, pageQuery } from './common.ts';
+import { MAX_BACKLOG, MAX_RATE_PER_SECOND, MIN_RATE_PER_SECOND } from './limits.ts';
 
 const lit = <T extends string>(...values: T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -39,8 +40,32 @@ export const BatchSchema = Type.Object(
 
 export const RateLimitSchema = Type.Object(
   {
-    perSecond: Type.Number({ exclusiveMinimum: 0, maximum: 100_000 }),
+    perSecond: Type.Number({ minimum: MIN_RATE_PER_SECOND, maximum: MAX_RATE_PER_SECOND }),
     burst: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Bounds of `verification` (api/endpoint-config.ts checks the request's serialized size). */
+export const VERIFICATION_REQUEST_MAX_BYTES = 8192;
+export const ANSWER_FIELD_MAX_LENGTH = 256;
+
+/**
+ * The ownership challenge in a platform's own shape. The answer field's
+ * shape is checked in api/endpoint-config.ts, where the message can say
+ * what a dot path is (a schema `pattern` error would only repeat the regex).
+ */
+export const VerificationSchema = Type.Object(
+  {
+    request: Type.Unknown({
+      description:
+        'the challenge body (any JSON, at most 8 KiB serialized); "{{challenge}}" and "{{endpointId}}" in its strings are replaced',
+    }),
+    answerField: Type.String({
+      maxLength: ANSWER_FIELD_MAX_LENGTH,
+      description:
+        'dot path of the answer field holding hex HMAC-SHA256(key, challenge), e.g. "challenge" or "data.answer": 1–16 names of letters, digits, "_" or "-" (1–64 each)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -68,9 +93,12 @@ const configFields = {
   batch: Nullable(BatchSchema),
   rateLimit: Nullable(RateLimitSchema),
   overflow: lit('buffer', 'drop-oldest'),
-  maxBacklog: Nullable(Type.Integer({ minimum: 1 })),
+  maxBacklog: Nullable(
+    Type.Integer({ minimum: 1, maximum: MAX_BACKLOG, description: 'pending deliveries kept (drop-oldest)' }),
+  ),
   ordered: Type.Boolean(),
   requireVerification: Type.Boolean(),
+  verification: Nullable(VerificationSchema),
   maxInFlight: Type.Integer({ minimum: 1, maximum: 1000 }),
 };
 
@@ -104,6 +132,7 @@ export const EndpointSchema = Type.Object({
   maxBacklog: Nullable(Type.Integer()),
   ordered: Type.Boolean(),
   requireVerification: Type.Boolean(),
+  verification: Nullable(VerificationSchema),
   maxInFlight: Type.Integer(),
   hasResources: Type.Boolean(),
   verifiedAt: Nullable(IsoTime),

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, JsonObject, Nullable, pageQuery } from './common.ts';
+import { MAX_EVENT_TYPE_VERSION } from './limits.ts';
 
 export const EventTypeVersionSchema = Type.Object({
   version: Type.Integer(),
@@ -27,7 +28,7 @@ export const CreateEventTypeBody = Type.Object(
     version: Type.Optional(
       Type.Integer({
         minimum: 1,
-        maximum: 1_000_000,
+        maximum: MAX_EVENT_TYPE_VERSION,
         description: 'a new version of an existing name adds a version',
       }),
     ),

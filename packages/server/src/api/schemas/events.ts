@@ -1,12 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, Nullable, pageQuery, TIME_QUERY_DESCRIPTION } from './common.ts';
+import { MAX_EVENT_TYPE_VERSION } from './limits.ts';
 
 export const IncomingEventSchema = Type.Object(
   {
     type: Type.String({ description: 'event type name, e.g. device.enrolled' }),
     data: Type.Unknown({ description: 'any JSON value' }),
     version: Type.Optional(
-      Type.Integer({ minimum: 1, description: "defaults to the type's latest version" }),
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_EVENT_TYPE_VERSION,
+        description: "defaults to the type's latest version",
+      }),
     ),
     resource: Type.Optional(
       Nullable(Type.String({ description: 'the resource it concerns (a device, a vehicle)' })),

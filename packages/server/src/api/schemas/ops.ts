@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { AttemptFilterQuery } from './attempts.ts';
 import { IsoTime, Nullable, TIME_QUERY_DESCRIPTION } from './common.ts';
+import { MAX_TIME_MS, MIN_TIME_MS } from './limits.ts';
 
 export const StatsQuery = Type.Object({
   since: Type.Optional(Type.String({ description: `${TIME_QUERY_DESCRIPTION}; default: 24 h before until` })),
@@ -70,7 +71,7 @@ export const JobSchema = Type.Object({
 export const JobAccepted = Type.Object({ job: JobSchema });
 
 const BodyTime = (description: string) =>
-  Type.Union([Type.String(), Type.Integer({ minimum: 0 })], { description });
+  Type.Union([Type.String(), Type.Integer({ minimum: MIN_TIME_MS, maximum: MAX_TIME_MS })], { description });
 
 export const WindowBody = Type.Object(
   {

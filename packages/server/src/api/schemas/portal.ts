@@ -19,7 +19,10 @@ export const CreatePortalSessionBody = Type.Object(
 );
 
 export const PortalSessionSchema = Type.Object({
-  url: Type.String({ description: 'open it (or put it in an iframe) to manage this tenant’s webhooks' }),
+  url: Type.String({
+    description:
+      'open it (or put it in an iframe) to manage this tenant’s webhooks; built on HERALD_PUBLIC_URL, else on the address Herald listens on, else relative (/portal#token=…)',
+  }),
   expiresAt: IsoTime,
 });
 
@@ -30,7 +33,13 @@ export const PortalBrandingSchema = Type.Object({
 });
 
 export const SessionInfoSchema = Type.Object({
-  kind: Type.Union([Type.Literal('admin'), Type.Literal('tenant')]),
+  kind: Type.Union([Type.Literal('admin'), Type.Literal('tenant')], {
+    description: 'admin, or scoped to one tenant (a tenant token or a portal session)',
+  }),
+  role: Type.Union([Type.Literal('admin'), Type.Literal('tenant'), Type.Literal('portal')], {
+    description:
+      'portal: a customer-portal session, which cannot send events, change the tenant or make keys',
+  }),
   tenantId: Nullable(Type.String()),
   expiresAt: Nullable(IsoTime),
 });

@@ -30,16 +30,3 @@ export const PatchTenantBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export const CreateTokenBody = Type.Object(
-  { name: Type.Optional(Type.String({ maxLength: 200 })) },
-  { additionalProperties: false },
-);
-
-export const TokenSchema = Type.Object({
-  id: Type.String(),
-  token: Type.String({ description: 'shown once; Herald keeps only its hash' }),
-  tenantId: Type.String(),
-  name: Type.String(),
-  createdAt: IsoTime,
-});

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { Nullable } from './common.ts';
 import { CreateEndpointBody } from './endpoints.ts';
+import { MAX_EVENT_TYPE_VERSION } from './limits.ts';
 
 const testFields = {
   eventType: Type.Optional(
@@ -12,7 +13,11 @@ const testFields = {
     }),
   ),
   version: Type.Optional(
-    Type.Integer({ minimum: 1, description: 'the event type version whose example to send; default latest' }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_EVENT_TYPE_VERSION,
+      description: 'the event type version whose example to send; default latest',
+    }),
   ),
   payload: Type.Optional(
     Type.Unknown({ description: 'the data to send; default the example, else {"test":true}' }),

@@ -1,4 +1,6 @@
+import { countedTriggers, shownTriggers, storedErrorKinds } from '../../domain/log-filters.ts';
 import type { Attempt, Page, PageRequest } from '../../domain/types.ts';
+import { nextTriggerTerm, triggerBranches } from '../attempt-log-sql.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
 import type { AttemptFilter, AttemptSummary } from '../port.ts';
 import { Params, type Pool } from './db.ts';
@@ -22,20 +24,19 @@ export class PgAttempts {
 
   async listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<Attempt>> {
     const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const p = new Params();
-    const where = attemptConditions(p, tenantId, filter, filter.includeTests !== false);
-    if (after !== null) where.push(`id < ${p.add(after)}`);
-    const { rows } = await this.pool.query<AttemptRow>(
-      `SELECT * FROM attempts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${p.add(limit + 1)}`,
-      p.values,
-    );
+    const { sql, params } = listAttemptsQuery(tenantId, filter, decodeCursor(page.cursor), limit + 1);
+    if (sql === null) return { data: [], nextCursor: null };
+    const { rows } = await this.pool.query<AttemptRow>(sql, params);
     return toPage(rows, limit, attemptFromRow, (r) => r.id);
   }
 
   async summarizeAttempts(tenantId: string, filter: AttemptFilter): Promise<AttemptSummary> {
+    const counted = countedTriggers(filter.triggers);
+    const [branch] = triggerBranches(counted);
+    // Only test sends asked for: none is ever counted, and no delivery is a test.
+    if (branch === undefined) return { total: 0, succeeded: 0, failed: 0, pending: 0 };
     const p = new Params();
-    const where = attemptConditions(p, tenantId, filter, false);
+    const where = [`tenant_id = ${p.add(tenantId)}`, ...attemptConditions(p, filter), branch];
     const counts = await this.pool.query<{ total: number; succeeded: number }>(
       `SELECT count(*) AS total, count(*) FILTER (WHERE succeeded) AS succeeded
        FROM attempts WHERE ${where.join(' AND ')}`,
@@ -57,6 +58,8 @@ export class PgAttempts {
     }
     if (filter.since !== undefined) open.push(`d.created_at >= ${q.add(filter.since)}`);
     if (filter.until !== undefined) open.push(`d.created_at <= ${q.add(filter.until)}`);
+    const nextTrigger = nextTriggerTerm(counted, 'd.next_trigger');
+    if (nextTrigger !== null) open.push(nextTrigger);
     const countIn = (status: string) =>
       `(SELECT count(*) FROM deliveries AS d ${join} WHERE d.status = '${status}' AND ${open.join(' AND ')})`;
     const pending = await this.pool.query<{ n: number }>(
@@ -67,14 +70,42 @@ export class PgAttempts {
   }
 }
 
-/** WHERE terms for an attempt filter; since/until are both inclusive. */
-function attemptConditions(
-  p: Params,
+/**
+ * The log query for a filter: one index range per trigger branch (see
+ * attempt-log-sql.ts), merged newest first when test sends are asked for
+ * with other triggers. `sql` is null when no trigger can match.
+ *
+ * The tenant is matched as `= ANY(array)` and the order is (tenant_id, id)
+ * on purpose. With `tenant_id = $1` that order is just `id`, and the planner,
+ * which judges a (tenant_id, id) index's heap order by its first column
+ * alone, prefers walking the primary key newest first and filtering for any
+ * tenant past a few percent of the table: past every newer test send and
+ * every other tenant's attempt. An array match keeps tenant_id in the order,
+ * which only the (tenant_id, …, id) indexes give: one range scan of the log.
+ */
+export function listAttemptsQuery(
   tenantId: string,
   filter: AttemptFilter,
-  includeTests: boolean,
-): string[] {
-  const where = [`tenant_id = ${p.add(tenantId)}`];
+  before: string | null,
+  limit: number,
+): { sql: string | null; params: unknown[] } {
+  const branches = triggerBranches(shownTriggers(filter.triggers));
+  if (branches.length === 0) return { sql: null, params: [] };
+  const p = new Params();
+  const where = [`tenant_id = ANY(${p.add([tenantId])}::text[])`, ...attemptConditions(p, filter)];
+  if (before !== null) where.push(`id < ${p.add(before)}`);
+  const take = p.add(limit);
+  const order = 'ORDER BY tenant_id DESC, id DESC';
+  const select = (branch: string) =>
+    `SELECT * FROM attempts WHERE ${[...where, branch].join(' AND ')} ${order} LIMIT ${take}`;
+  if (branches.length === 1) return { sql: select(branches[0]!), params: p.values };
+  const sql = `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order} LIMIT ${take}`;
+  return { sql, params: p.values };
+}
+
+/** WHERE terms for an attempt filter but its tenant and triggers; since/until are both inclusive. */
+function attemptConditions(p: Params, filter: AttemptFilter): string[] {
+  const where: string[] = [];
   if (filter.endpointId !== undefined) where.push(`endpoint_id = ${p.add(filter.endpointId)}`);
   if (filter.eventType !== undefined) where.push(`event_type = ${p.add(filter.eventType)}`);
   if (filter.eventId !== undefined) where.push(`event_id = ${p.add(filter.eventId)}`);
@@ -90,6 +121,8 @@ function attemptConditions(
   }
   if (filter.since !== undefined) where.push(`created_at >= ${p.add(filter.since)}`);
   if (filter.until !== undefined) where.push(`created_at <= ${p.add(filter.until)}`);
-  if (!includeTests) where.push("trigger != 'test'");
+  if (filter.errorKinds !== undefined) {
+    where.push(`error_kind = ANY(${p.add(storedErrorKinds(filter.errorKinds))}::text[])`);
+  }
   return where;
 }

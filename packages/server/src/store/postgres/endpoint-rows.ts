@@ -27,6 +27,7 @@ export const endpointValues = (e: Endpoint): unknown[] => [
   e.maxBacklog ?? null,
   e.ordered,
   e.requireVerification,
+  toJson(e.verification),
   e.maxInFlight,
   e.hasResources,
   e.verifiedAt ?? null,

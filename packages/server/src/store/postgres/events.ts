@@ -1,6 +1,7 @@
 import { HeraldError } from '../../domain/errors.ts';
 import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import { assertSameEvent } from '../idempotency.ts';
 import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
 import {
   isForeignKeyViolation,
@@ -58,12 +59,14 @@ export class PgEvents {
     const ev: unknown[][] = [[], [], [], [], [], [], [], []];
     const dl: unknown[][] = [[], [], [], [], []];
     const seenKeys = new Map<string, InsertedEvent>();
-    for (const { event, deliveries } of events) {
+    for (const [index, { event, deliveries, versionGiven }] of events.entries()) {
       if (event.idempotencyKey !== null) {
         const key = `${event.tenantId}\n${event.idempotencyKey}`;
         const earlier =
           seenKeys.get(key) ?? (await this.earlier(client, event.tenantId, event.idempotencyKey));
         if (earlier) {
+          // Throwing inside the transaction rolls back every event of the call.
+          assertSameEvent(earlier.event, event, versionGiven ?? true, index);
           results.push({ ...earlier, duplicate: true });
           continue;
         }

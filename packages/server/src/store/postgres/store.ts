@@ -6,10 +6,11 @@
  */
 
 import type { FlowPolicy } from '../../domain/circuit.ts';
-import type { ApiKey, Attempt, Endpoint, PageRequest, Tenant } from '../../domain/types.ts';
+import type { Attempt, Endpoint, NewApiKey, PageRequest, Tenant } from '../../domain/types.ts';
 import { withBatchInfo } from '../batch-info.ts';
 import { circuitsOf } from '../circuits.ts';
 import type {
+  ApiKeyFilter,
   AttemptFilter,
   ClaimRequest,
   CompletedAttempt,
@@ -86,7 +87,7 @@ export class PostgresStore implements Store {
     return this.closing;
   }
 
-  createApiKey(key: ApiKey) {
+  createApiKey(key: NewApiKey) {
     return this.tenants.createApiKey(key);
   }
   findApiKeyByHash(hash: string) {
@@ -94,6 +95,18 @@ export class PostgresStore implements Store {
   }
   countAdminKeys() {
     return this.tenants.countAdminKeys();
+  }
+  listApiKeys(filter: ApiKeyFilter, page: PageRequest) {
+    return this.tenants.listApiKeys(filter, page);
+  }
+  revokeApiKey(id: string, now: number, scope?: { tenantId: string }) {
+    return this.tenants.revokeApiKey(id, now, scope);
+  }
+  putEnvAdminKey(key: NewApiKey, now: number) {
+    return this.tenants.putEnvAdminKey(key, now);
+  }
+  touchApiKey(id: string, at: number) {
+    return this.tenants.touchApiKey(id, at);
   }
 
   createTenant(tenant: Tenant) {

@@ -1,9 +1,9 @@
 import { HeraldError } from '../../domain/errors.ts';
-import type { ApiKey, Page, PageRequest, Tenant } from '../../domain/types.ts';
+import type { ApiKey, NewApiKey, Page, PageRequest, Tenant } from '../../domain/types.ts';
 import { decodeCursor, invalidCursor, pageLimit, toPage } from '../cursor.ts';
-import type { TenantPatch } from '../port.ts';
-import { isUniqueViolation, type Pool, withTx } from './db.ts';
-import { type ApiKeyRow, apiKeyFromRow, type TenantRow, tenantFromRow } from './rows.ts';
+import type { ApiKeyFilter, EnvKeyResult, TenantPatch } from '../port.ts';
+import { isUniqueViolation, Params, type Pool, withTx } from './db.ts';
+import { type ApiKeyRow, apiKeyFromRow, roleOf, type TenantRow, tenantFromRow } from './rows.ts';
 
 /** Explicit deletes (rather than cascades) also reach tables without foreign keys. */
 const DELETE_OWNED = [
@@ -19,11 +19,21 @@ const DELETE_OWNED = [
 export class PgTenants {
   constructor(private readonly pool: Pool) {}
 
-  async createApiKey(key: ApiKey): Promise<void> {
+  async createApiKey(key: NewApiKey): Promise<void> {
     try {
       await this.pool.query(
-        'INSERT INTO api_keys (id, hash, tenant_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-        [key.id, key.hash, key.tenantId, key.name, key.createdAt, key.expiresAt],
+        `INSERT INTO api_keys (id, hash, tenant_id, name, created_at, expires_at, role, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          key.id,
+          key.hash,
+          key.tenantId,
+          key.name,
+          key.createdAt,
+          key.expiresAt,
+          roleOf(key),
+          key.source ?? 'api',
+        ],
       );
     } catch (err) {
       if (isUniqueViolation(err))
@@ -39,9 +49,75 @@ export class PgTenants {
 
   async countAdminKeys(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
-      'SELECT count(*) AS n FROM api_keys WHERE tenant_id IS NULL AND expires_at IS NULL',
+      'SELECT count(*) AS n FROM api_keys WHERE tenant_id IS NULL AND expires_at IS NULL AND revoked_at IS NULL',
     );
     return rows[0]?.n ?? 0;
+  }
+
+  async listApiKeys(filter: ApiKeyFilter, page: PageRequest): Promise<Page<ApiKey>> {
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor);
+    const params = new Params();
+    const clauses: string[] = [];
+    if (filter.tenantId !== undefined) clauses.push(`tenant_id = ${params.add(filter.tenantId)}`);
+    if (!filter.includeRevoked) clauses.push('revoked_at IS NULL');
+    if (after !== null) clauses.push(`id < ${params.add(after)}`);
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { rows } = await this.pool.query<ApiKeyRow>(
+      `SELECT * FROM api_keys ${where} ORDER BY id DESC LIMIT ${params.add(limit + 1)}`,
+      params.values,
+    );
+    return toPage(rows, limit, apiKeyFromRow, (r) => r.id);
+  }
+
+  async revokeApiKey(id: string, now: number, scope?: { tenantId: string }): Promise<ApiKey | null> {
+    const { rows } = await this.pool.query<ApiKeyRow>(
+      `UPDATE api_keys SET revoked_at = $2
+       WHERE id = $1 AND revoked_at IS NULL AND ($3::text IS NULL OR tenant_id = $3) RETURNING *`,
+      [id, now, scope?.tenantId ?? null],
+    );
+    return rows[0] ? apiKeyFromRow(rows[0]) : null;
+  }
+
+  putEnvAdminKey(key: NewApiKey, now: number): Promise<EnvKeyResult> {
+    return withTx(this.pool, async (client) => {
+      // Processes starting at once take turns here, so the second finds the first's row and revokes nothing new.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('herald.env-key:' || current_schema()))");
+      const found = await client.query<ApiKeyRow>('SELECT * FROM api_keys WHERE hash = $1', [key.hash]);
+      const row = found.rows[0];
+      if (row?.tenant_id != null) return { status: 'tenant_key' as const, keyId: row.id };
+      if (row?.revoked_at != null) {
+        return { status: 'revoked' as const, keyId: row.id, revokedAt: row.revoked_at };
+      }
+      // The generated key copied into HERALD_API_KEY becomes the variable's key: the next change revokes it.
+      if (row && row.source !== 'env') {
+        await client.query("UPDATE api_keys SET source = 'env' WHERE id = $1", [row.id]);
+      }
+      if (!row) {
+        await client.query(
+          `INSERT INTO api_keys (id, hash, tenant_id, name, created_at, expires_at, role, source)
+           VALUES ($1, $2, NULL, $3, $4, $5, 'admin', 'env')`,
+          [key.id, key.hash, key.name, key.createdAt, key.expiresAt],
+        );
+      }
+      const revoked = await client.query<{ id: string }>(
+        `UPDATE api_keys SET revoked_at = $2
+         WHERE source = 'env' AND tenant_id IS NULL AND revoked_at IS NULL AND hash != $1 RETURNING id`,
+        [key.hash, now],
+      );
+      return {
+        status: row ? ('kept' as const) : ('created' as const),
+        keyId: row?.id ?? key.id,
+        revokedIds: revoked.rows.map((r) => r.id),
+      };
+    });
+  }
+
+  async touchApiKey(id: string, at: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
+      [id, at],
+    );
   }
 
   async createTenant(tenant: Tenant): Promise<Tenant> {

@@ -1,4 +1,6 @@
+import { countedTriggers, shownTriggers, storedErrorKinds } from '../../domain/log-filters.ts';
 import type { Attempt, Page, PageRequest } from '../../domain/types.ts';
+import { nextTriggerTerm, triggerBranches } from '../attempt-log-sql.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
 import type { AttemptFilter, AttemptSummary } from '../port.ts';
 import type { Db, Statement, StatementCache } from './db.ts';
@@ -28,19 +30,19 @@ export class SqliteAttempts {
 
   listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Page<Attempt> {
     const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const { where, params } = attemptConditions(tenantId, filter, filter.includeTests !== false);
-    if (after !== null) {
-      where.push('id < ?');
-      params.push(after);
-    }
-    const sql = `SELECT * FROM attempts WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-    const rows = this.cache.get(sql).all(...params, limit + 1) as AttemptRow[];
+    const { sql, params } = listAttemptsQuery(tenantId, filter, decodeCursor(page.cursor), limit + 1);
+    if (sql === null) return { data: [], nextCursor: null };
+    const rows = this.cache.get(sql).all(...params) as AttemptRow[];
     return toPage(rows, limit, attemptFromRow, (r) => r.id);
   }
 
   summarizeAttempts(tenantId: string, filter: AttemptFilter): AttemptSummary {
-    const { where, params } = attemptConditions(tenantId, filter, false);
+    const counted = countedTriggers(filter.triggers);
+    const [branch] = triggerBranches(counted);
+    // Only test sends asked for: none is ever counted, and no delivery is a test.
+    if (branch === undefined) return { total: 0, succeeded: 0, failed: 0, pending: 0 };
+    const { where, params } = attemptConditions(tenantId, filter);
+    where.push(branch);
     const counts = this.cache
       .get(
         `SELECT count(*) AS total, coalesce(sum(succeeded), 0) AS succeeded
@@ -74,6 +76,8 @@ export class SqliteAttempts {
       open.push('d.created_at <= ?');
       openParams.push(filter.until);
     }
+    const nextTrigger = nextTriggerTerm(counted, 'd.next_trigger');
+    if (nextTrigger !== null) open.push(nextTrigger);
     const countIn = (status: string) =>
       `(SELECT count(*) FROM deliveries AS d ${join}
         WHERE d.status IN ('pending', 'in_flight') AND d.status = '${status}' AND ${open.join(' AND ')})`;
@@ -91,12 +95,33 @@ export class SqliteAttempts {
   }
 }
 
-/** WHERE terms for an attempt filter; since/until are both inclusive. */
-function attemptConditions(
+/**
+ * The log query for a filter: one index range per trigger branch (see
+ * attempt-log-sql.ts), merged newest first when test sends are asked for
+ * with other triggers. `sql` is null when no trigger can match.
+ */
+export function listAttemptsQuery(
   tenantId: string,
   filter: AttemptFilter,
-  includeTests: boolean,
-): { where: string[]; params: unknown[] } {
+  before: string | null,
+  limit: number,
+): { sql: string | null; params: unknown[] } {
+  const branches = triggerBranches(shownTriggers(filter.triggers));
+  const { where, params: common } = attemptConditions(tenantId, filter);
+  if (before !== null) {
+    where.push('id < ?');
+    common.push(before);
+  }
+  const select = (branch: string) =>
+    `SELECT * FROM attempts WHERE ${[...where, branch].join(' AND ')} ORDER BY id DESC LIMIT ?`;
+  if (branches.length === 0) return { sql: null, params: [] };
+  if (branches.length === 1) return { sql: select(branches[0]!), params: [...common, limit] };
+  const sql = `${branches.map((b) => `SELECT * FROM (${select(b)})`).join(' UNION ALL ')} ORDER BY id DESC LIMIT ?`;
+  return { sql, params: [...branches.flatMap(() => [...common, limit]), limit] };
+}
+
+/** WHERE terms for an attempt filter but its triggers; since/until are both inclusive. */
+function attemptConditions(tenantId: string, filter: AttemptFilter): { where: string[]; params: unknown[] } {
   const where = ['tenant_id = ?'];
   const params: unknown[] = [tenantId];
   const equal = (column: string, value: unknown) => {
@@ -124,6 +149,10 @@ function attemptConditions(
     where.push('created_at <= ?');
     params.push(filter.until);
   }
-  if (!includeTests) where.push("trigger != 'test'");
+  if (filter.errorKinds !== undefined) {
+    const kinds = storedErrorKinds(filter.errorKinds);
+    where.push(kinds.length === 0 ? '0 = 1' : `error_kind IN (${kinds.map(() => '?').join(', ')})`);
+    params.push(...kinds);
+  }
   return { where, params };
 }

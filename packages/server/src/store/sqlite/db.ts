@@ -1,6 +1,7 @@
 /**
  * The SQLite connection and the few helpers every table module shares.
  */
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -11,7 +12,26 @@ export interface SqliteOptions {
   synchronous?: 'NORMAL' | 'FULL';
 }
 
+/**
+ * The database holds endpoint secrets and every payload: only its owner may
+ * read it. The file is created 0600 before SQLite opens it (SQLite gives its
+ * -wal and -shm files the database file's mode), and an existing file that
+ * others can read is narrowed to 0600 too.
+ */
+function ownerOnly(path: string): void {
+  if (path === ':memory:' || path === '' || path.startsWith('file:')) return;
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
 export function openDatabase(path: string, options: SqliteOptions = {}): Db {
+  ownerOnly(path);
   const db = new Database(path);
   // WAL lets readers (the API) run while a worker writes; `:memory:` stays in memory mode.
   db.pragma('journal_mode = WAL');

@@ -28,6 +28,7 @@ export const endpointToRow = (e: Endpoint): EndpointRow => ({
   max_backlog: e.maxBacklog ?? null,
   ordered: e.ordered ? 1 : 0,
   require_verification: e.requireVerification ? 1 : 0,
+  verification: toJson(e.verification),
   max_in_flight: e.maxInFlight,
   has_resources: e.hasResources ? 1 : 0,
   verified_at: e.verifiedAt ?? null,

@@ -1,6 +1,7 @@
 import { HeraldError } from '../../domain/errors.ts';
 import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import { assertSameEvent } from '../idempotency.ts';
 import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
 import { type Db, isForeignKeyViolation, type Statement, type StatementCache } from './db.ts';
 import { SqliteFlow } from './flow.ts';
@@ -47,7 +48,7 @@ export class SqliteEvents {
     this.deliveryById = db.prepare('SELECT * FROM deliveries WHERE id = ?');
     this.flow = new SqliteFlow(db);
     this.insertTx = db.transaction((events: NewEvent[]) => {
-      const inserted = events.map((item) => this.insertOne(item));
+      const inserted = events.map((item, index) => this.insertOne(item, index));
       // Drop-oldest endpoints keep only their newest maxBacklog pending deliveries, decided with the insert.
       const endpointIds = new Set(events.flatMap((e) => e.deliveries.map((d) => d.endpointId)));
       const now = Math.max(...events.map((e) => e.event.createdAt));
@@ -77,10 +78,12 @@ export class SqliteEvents {
     }
   }
 
-  private insertOne({ event, deliveries }: NewEvent): InsertedEvent {
+  private insertOne({ event, deliveries, versionGiven }: NewEvent, index: number): InsertedEvent {
     if (event.idempotencyKey !== null) {
       const earlier = this.byIdempotencyKey.get(event.tenantId, event.idempotencyKey) as EventRow | undefined;
       if (earlier) {
+        // Throwing inside the transaction rolls back every event of the call.
+        assertSameEvent(eventFromRow(earlier), event, versionGiven ?? true, index);
         return {
           event: eventFromRow(earlier),
           deliveryIds: this.deliveryIdsOf.all(earlier.id) as string[],

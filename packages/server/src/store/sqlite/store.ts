@@ -5,10 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import type { FlowPolicy } from '../../domain/circuit.ts';
-import type { ApiKey, Attempt, Endpoint, PageRequest, Tenant } from '../../domain/types.ts';
+import type { Attempt, Endpoint, NewApiKey, PageRequest, Tenant } from '../../domain/types.ts';
 import { withBatchInfo } from '../batch-info.ts';
 import { circuitsOf } from '../circuits.ts';
 import type {
+  ApiKeyFilter,
   AttemptFilter,
   ClaimRequest,
   CompletedAndClaimed,
@@ -107,7 +108,7 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async createApiKey(key: ApiKey) {
+  async createApiKey(key: NewApiKey) {
     this.p.tenants.createApiKey(key);
   }
   async findApiKeyByHash(hash: string) {
@@ -115,6 +116,18 @@ export class SqliteStore implements Store {
   }
   async countAdminKeys() {
     return this.p.tenants.countAdminKeys();
+  }
+  async listApiKeys(filter: ApiKeyFilter, page: PageRequest) {
+    return this.p.tenants.listApiKeys(filter, page);
+  }
+  async revokeApiKey(id: string, now: number, scope?: { tenantId: string }) {
+    return this.p.tenants.revokeApiKey(id, now, scope);
+  }
+  async putEnvAdminKey(key: NewApiKey, now: number) {
+    return this.p.tenants.putEnvAdminKey(key, now);
+  }
+  async touchApiKey(id: string, at: number) {
+    this.p.tenants.touchApiKey(id, at);
   }
 
   async createTenant(tenant: Tenant) {

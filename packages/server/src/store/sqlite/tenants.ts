@@ -1,15 +1,21 @@
 import { HeraldError } from '../../domain/errors.ts';
-import type { ApiKey, Page, PageRequest, Tenant } from '../../domain/types.ts';
+import type { ApiKey, NewApiKey, Page, PageRequest, Tenant } from '../../domain/types.ts';
 import { decodeCursor, invalidCursor, pageLimit, toPage } from '../cursor.ts';
-import type { TenantPatch } from '../port.ts';
-import { type Db, isUniqueViolation, type Statement } from './db.ts';
-import { type ApiKeyRow, apiKeyFromRow, type TenantRow, tenantFromRow } from './rows.ts';
+import type { ApiKeyFilter, EnvKeyResult, TenantPatch } from '../port.ts';
+import { type Db, isUniqueViolation, type Statement, StatementCache } from './db.ts';
+import { type ApiKeyRow, apiKeyFromRow, roleOf, type TenantRow, tenantFromRow } from './rows.ts';
 
 /** API keys and tenants: small tables, read on every request (keys) or rarely (tenants). */
 export class SqliteTenants {
   private readonly insertKey: Statement;
   private readonly keyByHash: Statement;
   private readonly adminKeyCount: Statement;
+  private readonly revokeKey: Statement;
+  private readonly revokeOtherEnvKeys: Statement;
+  private readonly markEnvKey: Statement;
+  private readonly touchKey: Statement;
+  private readonly putEnvKeyTx: { immediate(key: NewApiKey, now: number): EnvKeyResult };
+  private readonly statements: StatementCache;
   private readonly insertTenant: Statement;
   private readonly tenantById: Statement;
   private readonly firstTenants: Statement;
@@ -20,12 +26,32 @@ export class SqliteTenants {
 
   constructor(private readonly db: Db) {
     this.insertKey = db.prepare(
-      'INSERT INTO api_keys (id, hash, tenant_id, name, created_at, expires_at) VALUES (@id, @hash, @tenantId, @name, @createdAt, @expiresAt)',
+      `INSERT INTO api_keys (id, hash, tenant_id, name, created_at, expires_at, role, source)
+       VALUES (@id, @hash, @tenantId, @name, @createdAt, @expiresAt, @role, @source)`,
     );
     this.keyByHash = db.prepare('SELECT * FROM api_keys WHERE hash = ?');
     this.adminKeyCount = db
-      .prepare('SELECT count(*) FROM api_keys WHERE tenant_id IS NULL AND expires_at IS NULL')
+      .prepare(
+        'SELECT count(*) FROM api_keys WHERE tenant_id IS NULL AND expires_at IS NULL AND revoked_at IS NULL',
+      )
       .pluck();
+    this.revokeKey = db.prepare(
+      `UPDATE api_keys SET revoked_at = @now
+       WHERE id = @id AND revoked_at IS NULL AND (@tenantId IS NULL OR tenant_id = @tenantId) RETURNING *`,
+    );
+    this.revokeOtherEnvKeys = db
+      .prepare(
+        `UPDATE api_keys SET revoked_at = @now
+         WHERE source = 'env' AND tenant_id IS NULL AND revoked_at IS NULL AND hash != @hash RETURNING id`,
+      )
+      .pluck();
+    this.markEnvKey = db.prepare("UPDATE api_keys SET source = 'env' WHERE id = ?");
+    this.touchKey = db.prepare(
+      'UPDATE api_keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)',
+    );
+    // IMMEDIATE: two processes starting at once take turns, so the second finds the first's row.
+    this.putEnvKeyTx = db.transaction((key: NewApiKey, now: number) => this.putEnvKeyInTx(key, now));
+    this.statements = new StatementCache(db);
     this.insertTenant = db.prepare(
       'INSERT INTO tenants (id, name, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -51,9 +77,18 @@ export class SqliteTenants {
     this.deleteTenantRow = db.prepare('DELETE FROM tenants WHERE id = ?');
   }
 
-  createApiKey(key: ApiKey): void {
+  createApiKey(key: NewApiKey): void {
     try {
-      this.insertKey.run(key);
+      this.insertKey.run({
+        id: key.id,
+        hash: key.hash,
+        tenantId: key.tenantId,
+        name: key.name,
+        createdAt: key.createdAt,
+        expiresAt: key.expiresAt,
+        role: roleOf(key),
+        source: key.source ?? 'api',
+      });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new HeraldError('conflict', 'an API key with this id or hash exists already');
@@ -68,6 +103,51 @@ export class SqliteTenants {
 
   countAdminKeys(): number {
     return this.adminKeyCount.get() as number;
+  }
+
+  listApiKeys(filter: ApiKeyFilter, page: PageRequest): Page<ApiKey> {
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor);
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    if (filter.tenantId !== undefined) {
+      clauses.push('tenant_id = @tenantId');
+      params.tenantId = filter.tenantId;
+    }
+    if (!filter.includeRevoked) clauses.push('revoked_at IS NULL');
+    if (after !== null) {
+      clauses.push('id < @after');
+      params.after = after;
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const rows = this.statements
+      .get(`SELECT * FROM api_keys ${where} ORDER BY id DESC LIMIT @limit`)
+      .all(params) as ApiKeyRow[];
+    return toPage(rows, limit, apiKeyFromRow, (r) => r.id);
+  }
+
+  revokeApiKey(id: string, now: number, scope?: { tenantId: string }): ApiKey | null {
+    const row = this.revokeKey.get({ id, now, tenantId: scope?.tenantId ?? null }) as ApiKeyRow | undefined;
+    return row ? apiKeyFromRow(row) : null;
+  }
+
+  putEnvAdminKey(key: NewApiKey, now: number): EnvKeyResult {
+    return this.putEnvKeyTx.immediate(key, now);
+  }
+
+  private putEnvKeyInTx(key: NewApiKey, now: number): EnvKeyResult {
+    const row = this.keyByHash.get(key.hash) as ApiKeyRow | undefined;
+    if (row?.tenant_id != null) return { status: 'tenant_key', keyId: row.id };
+    if (row?.revoked_at != null) return { status: 'revoked', keyId: row.id, revokedAt: row.revoked_at };
+    // The generated key copied into HERALD_API_KEY becomes the variable's key: the next change revokes it.
+    if (row && row.source !== 'env') this.markEnvKey.run(row.id);
+    if (!row) this.createApiKey({ ...key, tenantId: null, role: 'admin', source: 'env' });
+    const revokedIds = this.revokeOtherEnvKeys.all({ hash: key.hash, now }) as string[];
+    return { status: row ? 'kept' : 'created', keyId: row?.id ?? key.id, revokedIds };
+  }
+
+  touchApiKey(id: string, at: number): void {
+    this.touchKey.run({ id, at });
   }
 
   createTenant(tenant: Tenant): Tenant {
