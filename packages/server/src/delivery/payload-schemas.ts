@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
 import type { EventType } from '../domain/types.ts';
 import { linearRegExp } from './linear-regexp.ts';
+import { MAX_PAYLOAD_ERRORS, schemaTooComplex, useLinearUniqueItems } from './schema-guards.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
 type AddFormats = (ajv: Ajv) => Ajv;
@@ -40,6 +41,7 @@ function newAjv(): Ajv {
     code: { regExp: linearRegExp },
   });
   addFormats(ajv);
+  useLinearUniqueItems(ajv);
   return ajv;
 }
 
@@ -54,7 +56,7 @@ function toPath(pointer: string): string {
 
 export function describePayloadErrors(errors: ErrorObject[] | null | undefined): PayloadError[] {
   const out: PayloadError[] = [];
-  for (const e of errors ?? []) {
+  for (const e of (errors ?? []).slice(0, MAX_PAYLOAD_ERRORS)) {
     const params = e.params as Record<string, unknown>;
     if (e.keyword === 'required') {
       out.push({
@@ -79,6 +81,9 @@ export function createPayloadSchemas(): PayloadSchemas {
   const cache = new Map<string, ValidateFunction>();
 
   function compile(schema: Record<string, unknown>): ValidateFunction {
+    // Also for schemas stored before creation checked this: they are refused per event, with the reason.
+    const tooComplex = schemaTooComplex(schema);
+    if (tooComplex !== null) throw new Error(tooComplex);
     return newAjv().compile(schema);
   }
 
@@ -98,6 +103,8 @@ export function createPayloadSchemas(): PayloadSchemas {
 
   return {
     checkSchema(schema) {
+      const tooComplex = schemaTooComplex(schema);
+      if (tooComplex !== null) return tooComplex;
       const ajv = newAjv();
       if (!ajv.validateSchema(schema)) {
         return ajv.errorsText(ajv.errors, { dataVar: 'schema' });
