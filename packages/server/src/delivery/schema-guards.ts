@@ -9,11 +9,17 @@
  * - Ajv's own `uniqueItems` compares every pair of items (quadratic: 30,000
  *   small arrays took seconds); this one compares canonical JSON texts in a
  *   set, linear in the array's size.
+ * - `patternProperties` and `enum` multiply by the data's size: at most
+ *   MAX_PATTERN_PROPERTIES patterns per object and MAX_ENUM_ENTRIES entries.
  * - Error lists are cut at MAX_PAYLOAD_ERRORS.
  */
 import type { Ajv } from 'ajv';
 
 export const MAX_EXPANDED_NODES = 20_000;
+/** Each property of an object is matched against every pattern: the cost is patterns × properties. */
+export const MAX_PATTERN_PROPERTIES = 64;
+/** Each value is compared with every `enum` entry. */
+export const MAX_ENUM_ENTRIES = 1_000;
 export const MAX_PAYLOAD_ERRORS = 100;
 
 /** null when the schema, references expanded, stays within MAX_EXPANDED_NODES; else why not. */
@@ -30,8 +36,23 @@ export function schemaTooComplex(schema: unknown): string | null {
   };
   // `path` holds the references being expanded: a recursive schema (a tree) is followed once,
   // as its cost is bounded by the data's depth, not by the schema.
+  let tooWide: string | null = null;
   const walk = (node: unknown, path: Set<string>): boolean => {
     if (--budget < 0) return false;
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      const { patternProperties, enum: entries } = node as Record<string, unknown>;
+      if (patternProperties !== null && typeof patternProperties === 'object') {
+        const count = Object.keys(patternProperties).length;
+        if (count > MAX_PATTERN_PROPERTIES) {
+          tooWide = `patternProperties has ${count} patterns; use at most ${MAX_PATTERN_PROPERTIES} (every property is matched against each)`;
+          return false;
+        }
+      }
+      if (Array.isArray(entries) && entries.length > MAX_ENUM_ENTRIES) {
+        tooWide = `enum has ${entries.length} entries; use at most ${MAX_ENUM_ENTRIES}`;
+        return false;
+      }
+    }
     if (Array.isArray(node)) return node.every((item) => walk(item, path));
     if (node === null || typeof node !== 'object') return true;
     for (const [key, value] of Object.entries(node)) {
@@ -44,9 +65,11 @@ export function schemaTooComplex(schema: unknown): string | null {
     }
     return true;
   };
-  return walk(schema, new Set())
-    ? null
-    : `the schema, with its $ref references expanded, is larger than ${MAX_EXPANDED_NODES} nodes; simplify it (references that each point at two or more others multiply)`;
+  if (walk(schema, new Set())) return null;
+  return (
+    tooWide ??
+    `the schema, with its $ref references expanded, is larger than ${MAX_EXPANDED_NODES} nodes; simplify it (references that each point at two or more others multiply)`
+  );
 }
 
 function canonical(value: unknown): string {

@@ -62,6 +62,19 @@ describe('event-type schema guards', () => {
     expect(schemas.validate(type, 1, [...big, [7]])).toHaveLength(1);
   });
 
+  it('refuses patternProperties and enum wide enough to multiply by the data', () => {
+    const patterns = Object.fromEntries(
+      Array.from({ length: 2_000 }, (_, i) => [`^p${i}x`, { type: 'string' }]),
+    );
+    expect(schemas.checkSchema({ type: 'object', patternProperties: patterns })).toMatch(
+      /2000 patterns; use at most 64/,
+    );
+    expect(schemas.checkSchema({ enum: Array.from({ length: 5_000 }, (_, i) => ({ v: i })) })).toMatch(
+      /enum has 5000 entries/,
+    );
+    expect(schemas.checkSchema({ type: 'object', patternProperties: { '^a': {}, '^b': {} } })).toBeNull();
+  });
+
   it('cuts long error lists', () => {
     const schema = { type: 'array', items: { type: 'string' } };
     const problems = schemas.validate(

@@ -50,7 +50,10 @@ const WIRE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 const HEADER_HINTS: Readonly<Record<string, Hint>> = {
   'idempotency-key': {
-    good: fc.constantFrom('key-1', 'key-2', 'key-3'),
+    good: fc.oneof(
+      fc.nat({ max: 1 }).map((i) => new Ref('fresh', 'main', i)),
+      fc.constantFrom('key-1', 'key-2', 'key-3'),
+    ),
     bad: fc.oneof(
       fc.constantFrom('', 'k'.repeat(257)),
       fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 300 }),

@@ -6,7 +6,7 @@
  * exhausts a recursive walker, bodies at and past the size limit.
  */
 import fc from 'fast-check';
-import { Deep, deepText, Long, RawNumber, Sequence } from './values.ts';
+import { Deep, deepText, Long, ManyKeys, RawNumber, Sequence } from './values.ts';
 
 /** The API's default body limit (ApiOptions.bodyLimitBytes); strings are sized around it. */
 export const BODY_LIMIT = 262_144;
@@ -53,7 +53,18 @@ export const SLOW_SCHEMAS: readonly SlowSchema[] = [
     schema: { type: 'object', properties: { xs: { type: 'array', uniqueItems: true } } },
     attack: { xs: new Sequence(UNIQUE_ITEMS_COUNT) },
   },
-  { name: 'fuzz.bomb', schema: schemaBomb(2), attack: {} },
+  { name: 'fuzz.bomb', schema: schemaBomb(20), attack: {} },
+  {
+    // Every property is tried against every pattern: 2,000 × 15,000 matches, each linear but many.
+    name: 'fuzz.patterns',
+    schema: {
+      type: 'object',
+      patternProperties: Object.fromEntries(
+        Array.from({ length: 2000 }, (_, i) => [`^p${i}x`, { type: 'string' }]),
+      ),
+    },
+    attack: new ManyKeys(15_000),
+  },
 ];
 
 export const HOSTILE_STRINGS: readonly string[] = [

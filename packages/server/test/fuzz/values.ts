@@ -82,6 +82,17 @@ export class Sequence {
   }
 }
 
+/** `{"k0":0,"k1":1,…}`: an object with `count` properties. */
+export class ManyKeys {
+  constructor(readonly count: number) {}
+  toJSON(): Record<string, number> {
+    return Object.fromEntries(Array.from({ length: this.count }, (_, i) => [`k${i}`, i]));
+  }
+  [fc.toStringMethod](): string {
+    return `manyKeys(k0…k${this.count - 1})`;
+  }
+}
+
 // JSON.stringify escapes U+0000 and U+0001, so this marker survives into the text and is unlikely to be data.
 const MARK = '\u0000\u0001';
 const MARK_TEXT = /"\\u0000\\u0001(deep|num):([^"\\]*)\\u0001"/g;
