@@ -143,6 +143,18 @@ export function judge(scenario: string, results: RunResult[], firehoseRate: numb
           `drain/firehose${incomplete}`,
         ),
       ];
+    case 'transform': {
+      const plain = pick(results, 'herald', 'plain');
+      const transformed = pick(results, 'herald', 'transformed');
+      return [
+        atLeast(
+          'transformed ≥ 0.5 × plain',
+          ratio(transformed?.endToEndPerSec, plain?.endToEndPerSec),
+          0.5,
+          `transformed/plain${incomplete}`,
+        ),
+      ];
+    }
     case 'fanout':
       return [
         atLeast(

@@ -127,6 +127,7 @@ async function runScenario(
   const events = opts.events ?? scenario.defaultEvents;
   const skipped: string[] = [];
   const contenders = opts.contenders.filter((c) => {
+    if (scenario.contenders && !scenario.contenders.includes(c)) return false;
     if (c === 'baseline' && !redis) {
       skipped.push('baseline (BullMQ): no Redis answered on 127.0.0.1:6379; start one to include it.');
       return false;

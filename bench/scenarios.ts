@@ -1,6 +1,6 @@
 /** The benchmark's scenarios: what is offered, to which endpoints, and what each must show. */
 import { maxInFlightCap } from '../packages/server/src/domain/fair-share.ts';
-import type { EndpointKind, Workload } from './lib/workload.ts';
+import { BENCH_TRANSFORM, type EndpointKind, type Workload } from './lib/workload.ts';
 
 export interface Variant {
   name: string;
@@ -14,6 +14,8 @@ export interface Scenario {
   variants(events: number): Variant[];
   /** Receiver listeners (origins): one per endpoint where endpoints stand for separate customers. */
   origins(workload: Workload): number;
+  /** Only these contenders run it (default: every one asked for). */
+  contenders?: string[];
 }
 
 const base = {
@@ -140,6 +142,28 @@ export const SCENARIOS: Scenario[] = [
     origins: () => 1,
   },
 ];
+
+SCENARIOS.push({
+  name: 'transform',
+  description:
+    "N events (default 30,000) to 1 endpoint, Herald without and with a transform (rename fields, add a header): the sandbox's cost per delivery, end to end.",
+  defaultEvents: 30_000,
+  variants: (events) => {
+    const workload = {
+      ...base,
+      scenario: 'transform',
+      events,
+      endpoints: oks(1),
+      warmupEvents: warmup(events),
+    };
+    return [
+      { name: 'plain', workload },
+      { name: 'transformed', workload: { ...workload, transform: BENCH_TRANSFORM } },
+    ];
+  },
+  origins: () => 1,
+  contenders: ['herald'],
+});
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -40,6 +40,7 @@ function input(): TransformInput {
   return {
     eventType: 'device.telemetry',
     eventId: 'evt_01JH8Z6Q3W5C9V2B7N4M1K0XYZ',
+    endpointId: 'ep_bench',
     method: 'POST',
     url: 'https://receiver.example.com/webhooks/herald',
     headers: { 'x-correlation-id': 'erp-7' },

@@ -121,6 +121,7 @@ export async function runHerald(
         secret: BENCH_SECRET,
         maxInFlight: maxInFlightOf(workload, workload.endpoints[i] ?? 'ok'),
         timeoutMs: workload.timeoutMs,
+        ...(workload.transform ? { transform: workload.transform } : {}),
         // While the receiver side is down the endpoint is paused, so the backlog waits, parked.
         ...(workload.downDuringIngest ? { status: 'paused' } : {}),
       })) as { id: string };

@@ -31,7 +31,20 @@ export interface Workload {
    * connection set-up) are not measured, for every contender alike.
    */
   warmupEvents: number;
+  /** Herald only: the endpoints' transform (JavaScript source); the other contenders have none. */
+  transform?: string;
 }
+
+/**
+ * A typical transform: rename the envelope's fields, add a header, keep the
+ * data (the receiver finds `seq` in it, as always).
+ */
+export const BENCH_TRANSFORM = `function handler(webhook) {
+  const { id, type, timestamp, data } = webhook.payload;
+  webhook.headers['x-event-type'] = type;
+  webhook.payload = { event_id: id, event_type: type, timestamp, device: data.deviceId, data };
+  return webhook;
+}`;
 
 /** The `maxInFlight` of an endpoint of this kind in this workload. */
 export function maxInFlightOf(workload: Workload, kind: EndpointKind): number {

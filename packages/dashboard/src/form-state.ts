@@ -2,6 +2,7 @@
  * The subscription form's state and its mapping to and from the API's
  * endpoint shape (pure: no DOM, no React).
  */
+import type { TryTransformInput } from '../../sdk/src/client/transform-types.ts';
 import type { Endpoint, EndpointInput, SignatureScheme } from '../../sdk/src/client/types.ts';
 
 export interface HeaderRow {
@@ -44,6 +45,8 @@ export interface FormState {
   /** The challenge request in a platform's shape, as JSON text; empty: Herald's own shape. */
   verificationRequest: string;
   verificationAnswerField: string;
+  /** The transformation's JavaScript source; empty or blank: none. */
+  transform: string;
 }
 
 export const EMPTY_FORM: FormState = {
@@ -77,6 +80,7 @@ export const EMPTY_FORM: FormState = {
   requireVerification: false,
   verificationRequest: '',
   verificationAnswerField: '',
+  transform: '',
 };
 
 export function fromEndpoint(e: Endpoint): FormState {
@@ -116,6 +120,7 @@ export function fromEndpoint(e: Endpoint): FormState {
     requireVerification: e.requireVerification,
     verificationRequest: e.verification ? JSON.stringify(e.verification.request, null, 2) : '',
     verificationAnswerField: e.verification?.answerField ?? '',
+    transform: e.transform ?? '',
   };
 }
 
@@ -129,6 +134,13 @@ function verificationOf(f: FormState): EndpointInput['verification'] {
     throw new Error(`Challenge request: not valid JSON (${(err as Error).message})`);
   }
   return { request, answerField: f.verificationAnswerField.trim() || 'challenge' };
+}
+
+/** The custom headers, rows without a name left out. */
+function headersOf(f: FormState): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of f.headers) if (h.name.trim()) headers[h.name.trim()] = h.value;
+  return headers;
 }
 
 const int = (value: string, field: string): number => {
@@ -147,8 +159,6 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
       throw new Error(`Payload filter: not valid JSON (${(err as Error).message})`);
     }
   }
-  const headers: Record<string, string> = {};
-  for (const h of f.headers) if (h.name.trim()) headers[h.name.trim()] = h.value;
   const signature: EndpointInput['signature'] = { scheme: f.scheme };
   if (f.scheme !== 'standard-webhooks' && f.signatureHeader.trim())
     signature.header = f.signatureHeader.trim();
@@ -168,7 +178,7 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     envelope: f.envelope,
     format: f.format,
     method: f.method,
-    headers,
+    headers: headersOf(f),
     timeoutMs: int(f.timeoutMs, 'Timeout'),
     retry: { maxAttempts: int(f.maxAttempts, 'Attempts') },
     batch: f.batchOn
@@ -186,9 +196,43 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     maxInFlight: int(f.maxInFlight, 'Max in flight'),
     requireVerification: f.requireVerification,
     verification: verificationOf(f),
+    // Untrimmed, so the line numbers in a compile error match the editor's; null also clears a saved one.
+    transform: f.transform.trim() ? f.transform : null,
   };
   if (options.includeSecret && f.secret) input.secret = f.secret;
   return input;
+}
+
+/**
+ * The "Try it" body for the form's transform: the example event, and the
+ * webhook fields the form already knows (those not set or not valid yet are
+ * left to the server's example values).
+ */
+export function tryTransformInput(
+  f: FormState,
+  example: { eventType: string; version?: number } | null,
+): TryTransformInput {
+  const webhook: NonNullable<TryTransformInput['webhook']> = { method: f.method };
+  const url = f.url.trim();
+  if (isHttpUrl(url)) webhook.url = url;
+  const headers = headersOf(f);
+  if (Object.keys(headers).length > 0) webhook.headers = headers;
+  return {
+    transform: f.transform,
+    ...(example ? { eventType: example.eventType } : {}),
+    ...(example?.version ? { version: example.version } : {}),
+    envelope: f.envelope,
+    webhook,
+  };
+}
+
+function isHttpUrl(text: string): boolean {
+  if (text.length > 2048) return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** A fresh secret of the scheme's kind: `whsec_` + base64 for Standard Webhooks, hex otherwise. */

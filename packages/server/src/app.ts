@@ -20,6 +20,7 @@ import { announceEndpointWrites, EndpointChanges } from './delivery/endpoint-cha
 import { createHttpClient } from './delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from './delivery/ssrf.ts';
 import { createThreadedHttpClient } from './delivery/threaded-http-client.ts';
+import { createTransformer } from './delivery/transform/transformer.ts';
 import { DEFAULT_FLOW_POLICY } from './domain/circuit.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { HeraldError } from './domain/errors.ts';
@@ -72,13 +73,25 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
 
   const http: HttpMode = options.http ?? (role === 'worker' ? 'probes' : 'api');
 
+  // One transform sandbox for the process: the API checks and tries transforms, the worker runs them.
+  const transformer = await createTransformer(config.transform);
   // The config file is checked before anything opens, so a bad key stops the start cleanly.
-  const rules = { maxCustomHeaders: config.maxCustomHeaders, workerConcurrency: config.workerConcurrency };
-  const configFile: LoadedConfigFile | null = options.configObject
-    ? { path: 'config', config: validateConfigFile(options.configObject, 'config', rules) }
-    : await loadConfigFile(config.configPath, rules);
-
-  const rawStore = await openStore(config.databaseUrl, { logger, synchronous: config.sqliteSynchronous });
+  const rules = {
+    maxCustomHeaders: config.maxCustomHeaders,
+    workerConcurrency: config.workerConcurrency,
+    checkTransform: (source: string) => transformer.check(source),
+  };
+  let configFile: LoadedConfigFile | null;
+  let rawStore: Store;
+  try {
+    configFile = options.configObject
+      ? { path: 'config', config: validateConfigFile(options.configObject, 'config', rules) }
+      : await loadConfigFile(config.configPath, rules);
+    rawStore = await openStore(config.databaseUrl, { logger, synchronous: config.sqliteSynchronous });
+  } catch (err) {
+    transformer.close();
+    throw err;
+  }
   const ops = (rawStore as Store & { ops?: OpsStore }).ops ?? null;
   const metrics = new PrometheusMetrics(ops, clock);
   // Counts accepted events and completed attempts as they commit, and tells this process's
@@ -96,12 +109,14 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
         now: clock.now(),
         maxCustomHeaders: config.maxCustomHeaders,
         workerConcurrency: config.workerConcurrency,
+        checkTransform: rules.checkTransform,
         file: basename(configFile.path),
       });
       logger.info({ file: configFile.path, ...summary }, 'config file applied');
     }
   } catch (err) {
     await store.close();
+    transformer.close();
     throw err;
   }
 
@@ -124,6 +139,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       clock: () => clock.now(),
       logger,
       sender,
+      transformer,
       options: {
         bodyLimitBytes: config.bodyLimitBytes,
         maxCustomHeaders: config.maxCustomHeaders,
@@ -151,6 +167,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       await api.close();
       await sender.close();
       await store.close();
+      transformer.close();
       throw err;
     }
   }
@@ -174,6 +191,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
         clock,
         random: Math.random,
         sender,
+        transform: { transformer, maxCustomHeaders: config.maxCustomHeaders },
         userAgent: `Herald/${HERALD_VERSION}`,
         onTransitions: (t) => reporter.report(t),
         endpointChanges,
@@ -207,6 +225,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       await operational?.flush();
       await sender.close();
       await store.close();
+      transformer.close();
     })();
     return stopping;
   };

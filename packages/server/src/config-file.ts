@@ -71,6 +71,8 @@ export interface ConfigFileRules {
   maxCustomHeaders: number;
   /** HERALD_WORKER_CONCURRENCY: bounds each endpoint's `maxInFlight` (api/endpoint-config.ts). */
   workerConcurrency?: number;
+  /** Compiles endpoints' transforms, so a broken one stops the start with its message. */
+  checkTransform?: (source: string) => string | null;
 }
 
 function invalidFile(file: string, message: string, details?: unknown): HeraldError {

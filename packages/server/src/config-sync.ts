@@ -28,6 +28,7 @@ export interface SyncOptions {
   maxCustomHeaders: number;
   /** HERALD_WORKER_CONCURRENCY: endpoints' maxInFlight is capped against it, as in the API. */
   workerConcurrency?: number;
+  checkTransform?: (source: string) => string | null;
   /** The file's name, for error messages. */
   file: string;
 }
@@ -132,6 +133,7 @@ function desiredPatch(entry: ConfigEndpoint, current: Endpoint, desired: Endpoin
     ordered: desired.ordered,
     requireVerification: desired.requireVerification,
     verification: desired.verification,
+    transform: desired.transform,
     maxInFlight: desired.maxInFlight,
   };
   // A secret left out keeps the stored one (a generated secret must survive restarts).
@@ -158,6 +160,7 @@ export async function syncConfigFile(
   const rules = {
     maxCustomHeaders: opts.maxCustomHeaders,
     ...(opts.workerConcurrency !== undefined ? { workerConcurrency: opts.workerConcurrency } : {}),
+    ...(opts.checkTransform ? { checkTransform: opts.checkTransform } : {}),
   };
   const named = (at: string, err: unknown): never => {
     if (!(err instanceof HeraldError)) throw err;

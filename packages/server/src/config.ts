@@ -27,6 +27,8 @@ const Env = Type.Object({
   HERALD_CONFIG: Type.Optional(Type.String({ minLength: 1 })),
   HERALD_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 256 * 1024 }),
   HERALD_MAX_CUSTOM_HEADERS: Type.Integer({ minimum: 0, maximum: 50, default: 5 }),
+  HERALD_TRANSFORM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 100 }),
+  HERALD_TRANSFORM_MEMORY_MB: Type.Integer({ minimum: 1, maximum: 512, default: 16 }),
   HERALD_WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 10_000, default: 512 }),
   HERALD_CONNECTIONS_PER_ORIGIN: Type.Integer({ minimum: 1, maximum: 1024, default: 64 }),
   HERALD_SENDER_THREAD: Type.Boolean({ default: false }),
@@ -108,6 +110,8 @@ export interface HeraldConfig {
   readonly configPath: string | null;
   readonly bodyLimitBytes: number;
   readonly maxCustomHeaders: number;
+  /** Limits of one transform call: wall-clock time and heap. */
+  readonly transform: { readonly timeoutMs: number; readonly memoryBytes: number };
   readonly workerConcurrency: number;
   readonly connectionsPerOrigin: number;
   /** Outbound HTTP in a worker thread (threaded-http-client.ts). */
@@ -180,6 +184,10 @@ export function loadConfig(
     configPath: e.HERALD_CONFIG ?? null,
     bodyLimitBytes: e.HERALD_BODY_LIMIT,
     maxCustomHeaders: e.HERALD_MAX_CUSTOM_HEADERS,
+    transform: Object.freeze({
+      timeoutMs: e.HERALD_TRANSFORM_TIMEOUT_MS,
+      memoryBytes: e.HERALD_TRANSFORM_MEMORY_MB * 1024 * 1024,
+    }),
     workerConcurrency: e.HERALD_WORKER_CONCURRENCY,
     connectionsPerOrigin: e.HERALD_CONNECTIONS_PER_ORIGIN,
     senderThread: e.HERALD_SENDER_THREAD,

@@ -1,19 +1,21 @@
 /**
- * A device-management customer's receiver: `X-SF-Signature` is the hex
- * HMAC-SHA256 of the raw body with the secret they configured. Plain Node,
- * no Herald code: what the platform's own docs tell customers to write.
+ * A device-management customer's receiver, written the way the platform's
+ * docs tell its customers: the POST's body is the event's payload, shaped
+ * like the sample payload the platform shows for that event type, and
+ * `X-SF-Signature` is the hex HMAC-SHA256 of the raw body keyed by the
+ * secret key the customer configured. Plain Node `http` and `crypto`, no
+ * Herald code: the secret is all it shares with Herald.
  *
  * Run: SF_WEBHOOK_SECRET=… PORT=4300 npx tsx docs/recipes/receivers/device-management/receiver.ts
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 
+/** An event's payload, as in the platform's sample payloads: which event, then its fields. */
 export interface DeviceEvent {
-  id: string;
-  type: string;
-  timestamp: string;
-  resource: string | null;
-  data: Record<string, unknown>;
+  event: string;
+  deviceId: string;
+  [field: string]: unknown;
 }
 
 export function verifySfSignature(secret: string, raw: Buffer, header: string | undefined): boolean {
@@ -29,7 +31,7 @@ export function createDeviceReceiver(secret: string, onEvent: (e: DeviceEvent) =
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       if (!verifySfSignature(secret, raw, req.headers['x-sf-signature'] as string | undefined)) {
-        res.writeHead(401).end();
+        res.writeHead(401).end('invalid X-SF-Signature');
         return;
       }
       onEvent(JSON.parse(raw.toString('utf8')) as DeviceEvent);
@@ -40,7 +42,7 @@ export function createDeviceReceiver(secret: string, onEvent: (e: DeviceEvent) =
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.env.PORT ?? 4300);
-  createDeviceReceiver(process.env.SF_WEBHOOK_SECRET ?? '', (e) => console.log(e.type, e.resource)).listen(
+  createDeviceReceiver(process.env.SF_WEBHOOK_SECRET ?? '', (e) => console.log(e.event, e.deviceId)).listen(
     port,
   );
 }

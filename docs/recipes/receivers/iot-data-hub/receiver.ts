@@ -1,59 +1,84 @@
 /**
- * An IoT data hub subscriber: checks the authorization token it asked the
- * hub to send as a custom header, verifies `X-SCALAR-SIGNATURE` (hex
- * HMAC-SHA256 of the raw body) with @herald/sdk, and answers fast (the hub
- * expects an answer within 3–5 s: queue the work, don't do it here).
+ * An IoT data hub subscriber, written from the hub's own webhook docs
+ * (developers.zf-scalar.com: "API reference", "Security considerations",
+ * "Quick reference") and nothing else: a POST of `application/json` whose
+ * body is always a batch of events, `X-SCALAR-Signature: sha256=<hex
+ * HMAC-SHA256 of the raw body, keyed by the webhook secret>`, the
+ * `Authorization` value the subscriber asked the hub to send as a custom
+ * header, and an answer within 3–5 s of `{"statusCode": 200, "message": …}`
+ * (queue the work, don't do it here). The secret and the token are all it
+ * shares with the hub.
  *
  * Run: IOT_WEBHOOK_SECRET=… IOT_TOKEN=… PORT=4100 npx tsx docs/recipes/receivers/iot-data-hub/receiver.ts
  */
-import { createServer, type Server } from 'node:http';
-import { readRawBody, verifyNodeRequest, WebhookVerificationError } from '@herald/sdk';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-export const IOT_SIGNATURE = {
-  scheme: 'hmac-sha256',
-  header: 'X-SCALAR-SIGNATURE',
-  encoding: 'hex',
-} as const;
-
-export interface IotEnvelope {
-  id: string;
-  type: string;
-  version: number;
-  timestamp: string;
-  resource: string | null;
-  data: Record<string, unknown>;
+/** One event of a batch, as the hub documents it. */
+export interface ScalarEvent {
+  eventType: string;
+  eventVersion: number;
+  eventData: Record<string, unknown>;
 }
 
-export function createIotReceiver(opts: {
+/** The request body, as the hub documents it. */
+export interface ScalarEventBatch {
+  eventBatchId: string;
+  eventSubscriptionId: string;
+  eventBatchTime: string;
+  eventsData: ScalarEvent[];
+}
+
+const PREFIX = 'sha256=';
+
+/** Extract the signature, HMAC the raw body with the secret, compare in constant time. */
+export function isValidScalarSignature(secret: string, raw: Buffer, header: unknown): boolean {
+  if (typeof header !== 'string' || !header.startsWith(PREFIX)) return false;
+  const expected = Buffer.from(createHmac('sha256', secret).update(raw).digest('hex'));
+  const received = Buffer.from(header.slice(PREFIX.length));
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}
+
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function answer(res: ServerResponse, statusCode: number, message: string): void {
+  res
+    .writeHead(statusCode, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ statusCode, message }));
+}
+
+export function createScalarReceiver(opts: {
   secret: string;
   token: string;
-  onEvent: (e: IotEnvelope) => void;
+  onBatch: (batch: ScalarEventBatch) => void;
 }): Server {
   return createServer(async (req, res) => {
-    if (req.headers.authorization !== `Bearer ${opts.token}`) {
-      res.writeHead(403).end('bad token');
-      return;
+    // 4xx tells the hub "configuration issue, do not retry".
+    if (req.headers.authorization !== `Bearer ${opts.token}`) return answer(res, 401, 'bad token');
+    const raw = await readRaw(req);
+    if (!isValidScalarSignature(opts.secret, raw, req.headers['x-scalar-signature'])) {
+      return answer(res, 401, 'X-SCALAR-Signature does not match');
     }
-    try {
-      const raw = await readRawBody(req);
-      const body = verifyNodeRequest(req, raw, {
-        secret: opts.secret,
-        scheme: IOT_SIGNATURE,
-      }) as IotEnvelope | IotEnvelope[];
-      // A subscription with batching on receives a JSON array of events in one request.
-      for (const event of Array.isArray(body) ? body : [body]) opts.onEvent(event);
-      res.writeHead(202).end();
-    } catch (err) {
-      res.writeHead(err instanceof WebhookVerificationError ? 401 : 500).end(String((err as Error).message));
-    }
+    const batch = JSON.parse(raw.toString('utf8')) as ScalarEventBatch;
+    opts.onBatch(batch);
+    answer(res, 200, `received ${batch.eventsData.length} events`);
   });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.env.PORT ?? 4100);
-  createIotReceiver({
+  createScalarReceiver({
     secret: process.env.IOT_WEBHOOK_SECRET ?? '',
     token: process.env.IOT_TOKEN ?? '',
-    onEvent: (e) => console.log(e.type, e.version, e.resource),
-  }).listen(port, () => console.log(`IoT receiver on http://127.0.0.1:${port}`));
+    onBatch: (b) => {
+      for (const e of b.eventsData) console.log(b.eventBatchId, e.eventType, e.eventVersion);
+    },
+  }).listen(port, () => console.log(`IoT subscriber on http://127.0.0.1:${port}`));
 }

@@ -13,6 +13,7 @@ import { RecoveryPanel } from './jobs.tsx';
 import { ResourcesPanel } from './resources.tsx';
 import { SecretField } from './secret-field.tsx';
 import { TestResultView, VerifyResultView } from './test-result.tsx';
+import { TransformField } from './transform-field.tsx';
 
 export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | null }) {
   const { client } = useSession();
@@ -180,6 +181,14 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
       </fieldset>
 
       <DeliveryFields form={form} setForm={setForm} />
+
+      <TransformField
+        tid={tid}
+        catalog={catalog}
+        form={form}
+        setForm={setForm}
+        saved={Boolean(endpoint?.transform?.trim())}
+      />
 
       <ErrorBox error={error} />
       {saved && (

@@ -12,6 +12,7 @@ import type {
   Stats,
   StatsQuery,
 } from './ops-types.ts';
+import type { TryTransformInput, TryTransformResult } from './transform-types.ts';
 import type {
   Accepted,
   Attempt,
@@ -203,6 +204,12 @@ export class HeraldClient {
       'DELETE',
       `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/resources/${seg(rid)}`,
     );
+  }
+
+  // Transformations
+  /** Runs a transform on an example webhook; nothing is sent. A failing transform answers `ok: false`. */
+  tryTransform(tid: string, body: TryTransformInput) {
+    return this.request<TryTransformResult>('POST', `/v1/tenants/${seg(tid)}/transforms/try`, { body });
   }
 
   // Events

@@ -101,6 +101,8 @@ export interface EndpointInput {
   requireVerification?: boolean;
   /** Absent or null: Herald's own challenge shape. */
   verification?: VerificationConfig | null;
+  /** JavaScript defining `function handler(webhook) { …; return webhook; }` (at most 65,536 characters); null: none. */
+  transform?: string | null;
   maxInFlight?: number;
 }
 
@@ -129,6 +131,8 @@ export interface Endpoint {
   ordered: boolean;
   requireVerification: boolean;
   verification: VerificationConfig | null;
+  /** The endpoint's transformation source, null when it has none (absent from servers before transforms). */
+  transform?: string | null;
   maxInFlight: number;
   hasResources: boolean;
   verifiedAt: string | null;

@@ -11,6 +11,7 @@ import { createHttpClient } from '../delivery/http-client.ts';
 import { createIngest } from '../delivery/ingest.ts';
 import { createPayloadSchemas } from '../delivery/payload-schemas.ts';
 import { parseAllowPrivateNetworks } from '../delivery/ssrf.ts';
+import { createTransformer, type Transformer } from '../delivery/transform/transformer.ts';
 import { PrometheusMetrics } from '../ops/metrics.ts';
 import type { OpsStore } from '../store/ops-port.ts';
 import type { Store } from '../store/port.ts';
@@ -62,6 +63,11 @@ export interface ApiDeps {
    * refuses private networks, and closes it with the app.
    */
   sender?: Sender;
+  /**
+   * The process's transform sandbox (shared with its dispatcher). Absent, the API makes
+   * its own and closes it with the app.
+   */
+  transformer?: Transformer;
   /** The customer portal's public URL (or the listen address, once known) and branding. */
   portal?: Partial<PortalOptions>;
   /** Where the built dashboard is; default the workspace's packages/dashboard/dist, else the packaged copy. */
@@ -144,7 +150,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, { version: options.version, publicUrl: deps.portal?.publicUrl ?? null });
 
   const payloadSchemas = createPayloadSchemas();
+  let transformer = deps.transformer;
+  if (!transformer) {
+    const own = await createTransformer();
+    app.addHook('onClose', async () => own.close());
+    transformer = own;
+  }
   const routeDeps: RouteDeps = {
+    transformer,
     store,
     clock,
     options,
@@ -164,10 +177,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     app.addHook('onClose', async () => own.close());
     sender = own;
   }
-  const testSends = { sender, clock, userAgent: `Herald/${options.version}` };
+  const testSends = {
+    sender,
+    clock,
+    userAgent: `Herald/${options.version}`,
+    transform: { transformer, maxCustomHeaders: options.maxCustomHeaders },
+  };
   registerEndpointTestRoutes(app, routeDeps, testSends);
   registerVerifyRoutes(app, routeDeps, testSends);
-  await registerTransformRoutes(app, routeDeps);
+  registerTransformRoutes(app, routeDeps);
   registerResourceRoutes(app, routeDeps);
   registerEventRoutes(app, routeDeps);
   registerAttemptRoutes(app, routeDeps);

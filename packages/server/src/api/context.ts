@@ -1,4 +1,5 @@
 /** What every route module gets: the store, the clock, options and shared services. */
+
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
@@ -9,6 +10,7 @@ import type {
 } from 'fastify';
 import type { Ingest } from '../delivery/ingest.ts';
 import type { PayloadSchemas } from '../delivery/payload-schemas.ts';
+import type { Transformer } from '../delivery/transform/transformer.ts';
 import { HeraldError } from '../domain/errors.ts';
 import type { Tenant } from '../domain/types.ts';
 import type { Store } from '../store/port.ts';
@@ -42,6 +44,8 @@ export interface RouteDeps {
   ingest: Ingest;
   payloadSchemas: PayloadSchemas;
   auth: Authenticator;
+  /** Checks endpoints' transforms when they are saved, and runs them for tests and "Try it". */
+  transformer: Transformer;
 }
 
 export type HeraldApp = FastifyInstance<

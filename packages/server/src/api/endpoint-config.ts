@@ -8,6 +8,7 @@
 import { generateSecret, isStandardWebhookSecret } from '@herald/sdk';
 import type { Static } from '@sinclair/typebox';
 import { ENDPOINT_DEFAULTS } from '../domain/defaults.ts';
+import { signatureHeaderNames, urlProblem } from '../domain/endpoint-url.ts';
 import { HeraldError } from '../domain/errors.ts';
 import { maxInFlightCap, maxInFlightCapReason } from '../domain/fair-share.ts';
 import { validateFilter } from '../domain/filter.ts';
@@ -34,11 +35,20 @@ export interface EndpointRules {
    * refused, and the default is kept within it. Absent, only the schema's range applies.
    */
   workerConcurrency?: number;
+  /**
+   * Compiles a transform in the sandbox: null when it is usable, else what is wrong
+   * (a syntax error with its line, no handler). Absent, transforms are stored unchecked.
+   */
+  checkTransform?: (source: string) => string | null;
+}
+
+/** A transform of nothing but white space is no transform. */
+function transformOf(source: string | null | undefined): string | null {
+  return source === undefined || source === null || source.trim() === '' ? null : source;
 }
 
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 const PRINTABLE_SECRET = /^[\x20-\x7e]{8,256}$/;
-const PLACEHOLDER = /\{VerificationKey\}|%7BVerificationKey%7D/i;
 // Plain names only, so a path needs no escaping and reads the same in a platform's docs as here.
 const ANSWER_FIELD = /^[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{1,64}){0,15}$/;
 
@@ -67,29 +77,8 @@ function defaultMaxInFlight(rules: EndpointRules): number {
 }
 
 export function checkUrl(url: string, scheme: SignatureConfig['scheme']): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    fail('url', `'${url}' is not an absolute URL; use e.g. https://example.com/webhooks`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    fail('url', `must use http or https, not '${parsed.protocol.replace(/:$/, '')}'`);
-  }
-  if (parsed.hostname === '') fail('url', 'must name a host, e.g. https://example.com/webhooks');
-  if (!PLACEHOLDER.test(url)) return;
-  if (scheme !== 'verification-key') {
-    fail(
-      'url',
-      "holds {VerificationKey}, which is only substituted when signature.scheme is 'verification-key'",
-    );
-  }
-  if (
-    PLACEHOLDER.test(`${parsed.username}:${parsed.password}@${parsed.host}`) ||
-    PLACEHOLDER.test(parsed.hash)
-  ) {
-    fail('url', 'may hold {VerificationKey} only in its path or query');
-  }
+  const problem = urlProblem(url, scheme);
+  if (problem !== null) fail('url', problem);
 }
 
 type SignatureInput = Static<typeof SignatureSchema>;
@@ -177,11 +166,9 @@ export function checkEndpoint(ep: Endpoint, rules: EndpointRules): void {
   checkUrl(ep.url, ep.signature.scheme);
   const current = ep.secrets[0];
   if (current) checkSecret(current.value, ep.signature.scheme);
-  const signatureHeader =
-    ep.signature.scheme === 'standard-webhooks' ? [] : [ep.signature.header ?? 'X-Verification-Key'];
   const headerError = validateCustomHeaders(ep.headers, {
     maxCount: rules.maxCustomHeaders,
-    reserved: signatureHeader,
+    reserved: signatureHeaderNames(ep.signature),
   });
   if (headerError !== null) fail('headers', headerError);
   if (ep.eventTypes !== null) {
@@ -205,6 +192,10 @@ export function checkEndpoint(ep: Endpoint, rules: EndpointRules): void {
     );
   }
   checkVerification(ep.verification);
+  if (ep.transform !== null && rules.checkTransform) {
+    const problem = rules.checkTransform(ep.transform);
+    if (problem !== null) fail('transform', problem);
+  }
 }
 
 export function buildEndpoint(
@@ -241,6 +232,7 @@ export function buildEndpoint(
     ordered: input.ordered ?? ENDPOINT_DEFAULTS.ordered,
     requireVerification,
     verification: input.verification ?? null,
+    transform: transformOf(input.transform),
     maxInFlight: input.maxInFlight ?? defaultMaxInFlight(rules),
     hasResources: false,
     verifiedAt: null,
@@ -267,6 +259,7 @@ export function planEndpointPatch(
   checkMaxInFlight(input.maxInFlight, rules);
   const patch: EndpointPatch = { ...rest };
   if (url !== undefined) patch.url = url.trim();
+  if (patch.transform !== undefined) patch.transform = transformOf(patch.transform);
   if (signatureInput !== undefined) patch.signature = normalizeSignature(signatureInput);
   if (secret !== undefined) patch.secrets = [{ value: secret, expiresAt: null } satisfies EndpointSecret];
 

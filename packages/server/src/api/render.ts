@@ -76,6 +76,7 @@ export function renderEndpoint(e: Endpoint, circuit = CLOSED_CIRCUIT): Static<ty
     ordered: e.ordered,
     requireVerification: e.requireVerification,
     verification: e.verification,
+    transform: e.transform,
     maxInFlight: e.maxInFlight,
     hasResources: e.hasResources,
     verifiedAt: isoOrNull(e.verifiedAt),

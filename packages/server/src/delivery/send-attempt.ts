@@ -1,11 +1,13 @@
 import type { Clock } from '../domain/clock.ts';
 import { effectiveMaxInFlight } from '../domain/fair-share.ts';
 import { newId } from '../domain/ids.ts';
+import { redactUrl } from '../domain/redact.ts';
 import { judgeAttempt } from '../domain/retry.ts';
 import type { Attempt, AttemptError, AttemptTrigger, Endpoint } from '../domain/types.ts';
 import type { DeliveryOutcome } from '../store/port.ts';
 import type { OutboundRequest, OutboundResult } from './http-client.ts';
 import { buildOutboundRequest, redactHeaders } from './outbound-request.ts';
+import type { TransformDeps } from './transform-step.ts';
 
 export interface Sender {
   send(req: OutboundRequest): Promise<OutboundResult>;
@@ -21,6 +23,8 @@ export interface AttemptRunnerDeps {
    * the endpoint's connection pool. Absent, the pool has `maxInFlight` connections.
    */
   workerConcurrency?: number;
+  /** Runs endpoints' transforms; an endpoint with a transform fails its attempts without it. */
+  transform?: TransformDeps;
 }
 
 /** What one request is for: a delivery, or a batch of them. */
@@ -100,13 +104,7 @@ export async function sendAttempt(
   const attempt: Attempt = {
     id: newId('att', startedAt),
     requestId,
-    tenantId: subject.tenantId,
-    deliveryId: subject.deliveryId,
-    eventId: subject.eventId,
-    endpointId: subject.endpointId,
-    eventType: subject.eventType,
-    attemptNumber: subject.attemptNumber,
-    trigger: subject.trigger,
+    ...subjectFields(subject),
     url: displayUrl,
     method: request.method,
     requestHeaders: redactHeaders(request.headers, endpoint),
@@ -126,6 +124,83 @@ export async function sendAttempt(
     };
   }
   return report;
+}
+
+/** What an attempt record takes from its subject. */
+function subjectFields(subject: Omit<AttemptSubject, 'webhookId' | 'contentType' | 'body'>) {
+  const { tenantId, deliveryId, eventId, endpointId, eventType, attemptNumber, trigger } = subject;
+  return { tenantId, deliveryId, eventId, endpointId, eventType, attemptNumber, trigger };
+}
+
+/** Why a transform kept a request from being sent. */
+export type NotSentReason = { kind: 'failed'; message: string } | { kind: 'cancelled' };
+
+/** The attempt's error when a transform kept its request from being sent. */
+export function notSentError(why: NotSentReason): AttemptError {
+  return why.kind === 'failed'
+    ? { kind: 'transform', message: why.message }
+    : {
+        kind: 'cancelled',
+        message:
+          'the transform cancelled this delivery (cancel: true): nothing was sent, and it is not retried',
+      };
+}
+
+/** The log record of a request never sent; it shows the untransformed body. */
+export function notSentRecord(
+  endpoint: Endpoint,
+  subject: Omit<AttemptSubject, 'webhookId' | 'contentType'>,
+  why: NotSentReason,
+  durationUs: number,
+  now: number,
+): Attempt {
+  return {
+    id: newId('att', now),
+    requestId: newId('req', now),
+    ...subjectFields(subject),
+    url: redactUrl(endpoint.url),
+    method: endpoint.method,
+    requestHeaders: {},
+    requestBody: subject.body,
+    responseStatus: null,
+    responseHeaders: null,
+    responseBody: null,
+    durationMs: Math.round(durationUs / 1000),
+    error: notSentError(why),
+    succeeded: false,
+    createdAt: now,
+  };
+}
+
+/**
+ * An attempt whose request was never sent because the endpoint's transform
+ * failed (retried on the endpoint's schedule, like any failed attempt) or
+ * cancelled the delivery (not retried).
+ */
+export function notSentAttempt(
+  deps: AttemptRunnerDeps,
+  endpoint: Endpoint,
+  subject: AttemptSubject,
+  why: NotSentReason,
+  durationUs: number,
+): AttemptReport {
+  const now = deps.clock.now();
+  let outcome: DeliveryOutcome = { status: 'cancelled' };
+  if (why.kind === 'failed') {
+    const verdict = judgeAttempt({
+      attemptNumber: subject.attemptNumber,
+      policy: endpoint.retry,
+      statusCode: null,
+      retryAfter: null,
+      now,
+      random: deps.random,
+    });
+    outcome =
+      verdict.kind === 'retry'
+        ? { status: 'pending', nextAttemptAt: now + verdict.delayMs }
+        : { status: 'failed' };
+  }
+  return { attempt: notSentRecord(endpoint, subject, why, durationUs, now), outcome };
 }
 
 /** The attempt's error: the transport's, or the non-2xx status the endpoint answered. */

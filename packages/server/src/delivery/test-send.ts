@@ -5,17 +5,28 @@
  * receiver checks are the real ones. The result is recorded as an attempt
  * with trigger `test`, which the log shows and summaries never count.
  */
-import { renderBody } from '../domain/envelope.ts';
+import { type EnvelopeSource, envelopeValue, renderBody } from '../domain/envelope.ts';
 import { newId } from '../domain/ids.ts';
 import type { Attempt, AttemptError, Endpoint } from '../domain/types.ts';
 import type { OutboundResult } from './http-client.ts';
 import { buildOutboundRequest, redactHeaders } from './outbound-request.ts';
-import { attemptErrorOf, type Sender } from './send-attempt.ts';
+import { attemptErrorOf, type NotSentReason, notSentRecord, type Sender } from './send-attempt.ts';
+import { applyTransform, type TransformDeps } from './transform-step.ts';
 
 export interface TestSendDeps {
   sender: Sender;
   clock: () => number;
   userAgent: string;
+  /** Runs the endpoint's transform, as delivery does; without it an endpoint with a transform fails its tests. */
+  transform?: TransformDeps;
+}
+
+/** The request a test sent, as the log shows it (credential headers masked). */
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
 /** What to send: the event type and version shown in the envelope, and the data itself. */
@@ -34,6 +45,8 @@ export interface TestSendResult {
   responseHeaders: Record<string, string> | null;
   error: AttemptError | null;
   requestId: string;
+  /** What was sent, after the endpoint's transform; null when the transform failed or cancelled it. */
+  request: SentRequest | null;
   attempt: Attempt;
 }
 
@@ -101,27 +114,44 @@ export async function sendTestMessage(
   deps: TestSendDeps,
   endpoint: Endpoint,
   test: TestMessage,
+  /** The compiled-transform key of a saved endpoint (transform-step.ts); null for an unsaved one. */
+  cacheKey: string | null = null,
 ): Promise<TestSendResult> {
   const now = deps.clock();
   const webhookId = newId('msg', now);
-  const { body, contentType } = renderBody(
-    {
-      id: webhookId,
-      type: test.eventType,
-      version: test.version,
-      resource: test.resource ?? null,
-      payload: JSON.stringify(test.payload ?? null),
-      createdAt: now,
-    },
-    endpoint.envelope,
-    endpoint.format,
-  );
-  const { result, attempt } = await sendOnce(deps, endpoint, {
-    body,
-    contentType,
+  const source: EnvelopeSource = {
+    id: webhookId,
+    type: test.eventType,
+    version: test.version,
+    resource: test.resource ?? null,
+    payload: JSON.stringify(test.payload ?? null),
+    createdAt: now,
+  };
+  let message = {
+    ...renderBody(source, endpoint.envelope, endpoint.format),
     eventType: test.eventType,
     webhookId,
-  });
+  };
+  let target = endpoint;
+  if (endpoint.transform !== null) {
+    const transformed = deps.transform
+      ? applyTransform(
+          deps.transform,
+          { ...endpoint, transform: endpoint.transform },
+          {
+            eventType: test.eventType,
+            eventId: webhookId,
+            payload: envelopeValue(source, endpoint.envelope),
+            batch: false,
+            cacheKey,
+          },
+        )
+      : ({ kind: 'failed', message: 'transforms are not available in this process', durationUs: 0 } as const);
+    if (transformed.kind !== 'send') return notSent(endpoint, message, transformed, now);
+    target = transformed.endpoint;
+    message = { ...message, body: transformed.body, contentType: transformed.contentType };
+  }
+  const { result, attempt } = await sendOnce(deps, target, message);
   return {
     status: result.status,
     latencyMs: result.durationMs,
@@ -129,6 +159,42 @@ export async function sendTestMessage(
     responseHeaders: result.headers,
     error: attempt.error,
     requestId: attempt.requestId,
+    request: {
+      method: attempt.method,
+      url: attempt.url,
+      headers: attempt.requestHeaders,
+      body: attempt.requestBody,
+    },
+    attempt,
+  };
+}
+
+/** A test the transform failed or cancelled: nothing sent, recorded as a delivery's attempt would be. */
+function notSent(
+  endpoint: Endpoint,
+  message: { body: string; eventType: string },
+  why: NotSentReason & { durationUs: number },
+  now: number,
+): TestSendResult {
+  const subject = {
+    tenantId: endpoint.tenantId,
+    endpointId: endpoint.id,
+    deliveryId: null,
+    eventId: null,
+    eventType: message.eventType,
+    attemptNumber: 1,
+    trigger: 'test' as const,
+    body: message.body,
+  };
+  const attempt = notSentRecord(endpoint, subject, why, why.durationUs, now);
+  return {
+    status: null,
+    latencyMs: attempt.durationMs,
+    responseBody: null,
+    responseHeaders: null,
+    error: attempt.error,
+    requestId: attempt.requestId,
+    request: null,
     attempt,
   };
 }

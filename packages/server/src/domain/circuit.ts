@@ -212,9 +212,14 @@ export interface CompletionFact {
   eventType: string;
   attemptNumber: number;
   succeeded: boolean;
+  /**
+   * Nothing reached the endpoint (its transform failed or cancelled the delivery):
+   * the attempt says nothing of the endpoint's health, so the circuit ignores it.
+   */
+  notSent: boolean;
   /** The delivery's new state was written (this worker still held the lease). */
   applied: boolean;
-  outcome: 'succeeded' | 'pending' | 'failed';
+  outcome: 'succeeded' | 'pending' | 'failed' | 'cancelled';
   /** Set when the response itself disables the endpoint (410 Gone). */
   goneReason: string | null;
 }
@@ -248,7 +253,9 @@ export function planCompletion(
     let state = states.get(f.endpointId) ?? current.get(f.endpointId) ?? { ...INITIAL_FLOW_STATE };
     const status = endpointStatus.get(f.endpointId);
     if (status === undefined) continue; // deleted meanwhile
-    const step = stepCircuit(state, { succeeded: f.succeeded, at: now }, policy);
+    const step: CircuitStep = f.notSent
+      ? { state, opened: false, recovered: false, exhausted: false }
+      : stepCircuit(state, { succeeded: f.succeeded, at: now }, policy);
     state = step.state;
     if (step.opened) {
       const seconds = Math.round(((state.openUntil ?? now) - now) / 1000);
@@ -312,9 +319,9 @@ export function completionFact(
   r: {
     deliveryId: string;
     attempt: { tenantId: string; endpointId: string | null; eventId: string | null; eventType: string };
-    outcome: { status: 'succeeded' | 'pending' | 'failed' };
+    outcome: { status: 'succeeded' | 'pending' | 'failed' | 'cancelled' };
     disableEndpoint?: { reason: string };
-  } & { attempt: { attemptNumber: number; succeeded: boolean } },
+  } & { attempt: { attemptNumber: number; succeeded: boolean; error: { kind: string } | null } },
   applied: boolean,
 ): CompletionFact | null {
   if (r.attempt.endpointId === null) return null;
@@ -326,8 +333,14 @@ export function completionFact(
     eventType: r.attempt.eventType,
     attemptNumber: r.attempt.attemptNumber,
     succeeded: r.attempt.succeeded,
+    notSent: isNotSent(r.attempt.error),
     applied,
     outcome: r.outcome.status,
     goneReason: r.disableEndpoint?.reason ?? null,
   };
+}
+
+/** An attempt that never reached the endpoint: its transform failed, or cancelled the delivery. */
+export function isNotSent(error: { kind: string } | null): boolean {
+  return error !== null && (error.kind === 'transform' || error.kind === 'cancelled');
 }

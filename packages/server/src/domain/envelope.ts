@@ -94,3 +94,51 @@ export function renderBatchBody(
   }
   return { body: `[${sources.map((s) => json(s, envelope)).join(',')}]`, contentType: JSON_CONTENT_TYPE };
 }
+
+/**
+ * The body as a JSON value, as a transform sees it: what renderBody would
+ * send in JSON, parsed (`{id, type, version, timestamp, resource, data}`, or
+ * the data itself for envelope `none`).
+ */
+export function envelopeValue(source: EnvelopeSource, envelope: EnvelopeKind): unknown {
+  const data: unknown = JSON.parse(source.payload);
+  if (envelope === 'none') return data;
+  return {
+    id: source.id,
+    type: source.type,
+    version: source.version,
+    timestamp: new Date(source.createdAt).toISOString(),
+    resource: source.resource,
+    data,
+  };
+}
+
+const xmlRootOf = (envelope: EnvelopeKind) => (envelope === 'standard' ? 'webhook' : 'data');
+
+/**
+ * A body a transform returned (any JSON value), rendered as the endpoint's
+ * format. XML uses the same root as untransformed bodies (`<webhook>`, or
+ * `<data>` for envelope `none`), so an unchanged payload renders exactly as
+ * renderBody would render it.
+ */
+export function renderValue(value: unknown, envelope: EnvelopeKind, format: EnvelopeFormat): RenderedBody {
+  if (format === 'xml') {
+    return { body: renderXmlDocument(element(xmlRootOf(envelope), value)), contentType: XML_CONTENT_TYPE };
+  }
+  return { body: JSON.stringify(value), contentType: JSON_CONTENT_TYPE };
+}
+
+/** A batch's transformed body: in XML an array is `<webhooks>` with one `<webhook>` (or `<data>`) per element. */
+export function renderBatchValue(
+  value: unknown,
+  envelope: EnvelopeKind,
+  format: EnvelopeFormat,
+): RenderedBody {
+  if (format === 'xml') {
+    const root = Array.isArray(value)
+      ? { webhooks: value.map((v) => element(xmlRootOf(envelope), v)) }
+      : element('webhooks', value);
+    return { body: renderXmlDocument(root), contentType: XML_CONTENT_TYPE };
+  }
+  return { body: JSON.stringify(value), contentType: JSON_CONTENT_TYPE };
+}

@@ -17,12 +17,8 @@ export const LOGGED_TRIGGERS: readonly AttemptTrigger[] = Object.freeze(['schedu
 
 export type ErrorKindFilter = 'timeout' | 'connection' | 'dns' | 'tls' | 'refused' | 'http' | 'transform';
 
-/**
- * An attempt's stored kind; `transform` (a throwing or timed-out transform)
- * is listed before the transformations feature records it, so filters and
- * links made now keep working once it does.
- */
-export type StoredErrorKind = AttemptErrorKind | 'transform';
+/** An attempt's stored kind. */
+export type StoredErrorKind = AttemptErrorKind;
 
 /**
  * The kinds behind each filter: `refused` is a connection that was never
@@ -37,7 +33,7 @@ export const ERROR_KINDS_BY_FILTER: Readonly<Record<ErrorKindFilter, readonly St
     tls: ['tls'],
     refused: ['connection_refused', 'private_network', 'invalid_url'],
     http: ['http_status', 'redirect'],
-    transform: ['transform'],
+    transform: ['transform', 'cancelled'],
   });
 
 export const ERROR_KIND_FILTERS = Object.freeze(

@@ -122,6 +122,8 @@ export interface Endpoint {
   requireVerification: boolean;
   /** null: Herald's own challenge, `{"type":"endpoint.verification",…}` answered with `{"challenge":…}`. */
   verification: VerificationConfig | null;
+  /** JavaScript defining handler(webhook), run in the sandbox before each request (docs/transformations.md); null: none. */
+  transform: string | null;
   /** Most requests in flight to this endpoint at once, across all workers. */
   maxInFlight: number;
   /** True once any resource is subscribed: then only events for subscribed resources match. */
@@ -171,7 +173,11 @@ export type AttemptErrorKind =
   | 'invalid_url'
   | 'http_status'
   | 'redirect'
-  | 'network';
+  | 'network'
+  /** The endpoint's transform threw, timed out, ran out of memory or returned something unusable. */
+  | 'transform'
+  /** The endpoint's transform set `cancel: true`: nothing was sent, and the delivery is cancelled. */
+  | 'cancelled';
 
 export interface AttemptError {
   kind: AttemptErrorKind;

@@ -11,7 +11,7 @@ import type { EndpointStatus } from '../domain/types.ts';
 import type { OpsStore } from '../store/ops-port.ts';
 
 /** What a delivery's attempt led to. `retrying`: failed, another attempt is scheduled. */
-export type DeliveryMetricOutcome = 'succeeded' | 'failed' | 'retrying' | 'dropped';
+export type DeliveryMetricOutcome = 'succeeded' | 'failed' | 'retrying' | 'dropped' | 'cancelled';
 
 export interface Metrics {
   deliveryCompleted(outcome: DeliveryMetricOutcome, count?: number): void;
@@ -49,7 +49,8 @@ export class PrometheusMetrics implements Metrics {
       labelNames: ['outcome'],
       registers,
     });
-    for (const outcome of ['succeeded', 'failed', 'retrying', 'dropped']) this.deliveries.inc({ outcome }, 0);
+    for (const outcome of ['succeeded', 'failed', 'retrying', 'dropped', 'cancelled'])
+      this.deliveries.inc({ outcome }, 0);
     this.duration = new Histogram({
       name: 'herald_attempt_duration_seconds',
       help: 'Time from sending a request to its response or error',

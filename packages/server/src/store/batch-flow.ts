@@ -3,7 +3,7 @@
  * is one attempt for its endpoint's circuit and one token of its rate limit,
  * so the decisions are those of domain/circuit.ts, fed one batch at a time.
  */
-import type { ClaimPlan, CompletionFact } from '../domain/circuit.ts';
+import { type ClaimPlan, type CompletionFact, isNotSent } from '../domain/circuit.ts';
 import type { CompletedBatch } from './port.ts';
 
 /**
@@ -21,6 +21,7 @@ export function batchFact(r: CompletedBatch): CompletionFact | null {
     eventType: r.attempt.eventType,
     attemptNumber: r.attempt.attemptNumber,
     succeeded: r.attempt.succeeded,
+    notSent: isNotSent(r.attempt.error),
     applied: false,
     outcome: r.outcome.status,
     goneReason: r.disableEndpoint?.reason ?? null,

@@ -37,6 +37,7 @@ export interface EndpointRow {
   require_verification: number | boolean;
   /** JSON text, NULL for Herald's own challenge (migrations 0010 SQLite, 0007 PostgreSQL). */
   verification: string | null;
+  transform: string | null;
   max_in_flight: number;
   has_resources: number | boolean;
   verified_at: number | null;
@@ -69,6 +70,7 @@ export const ENDPOINT_COLUMNS = [
   'ordered',
   'require_verification',
   'verification',
+  'transform',
   'max_in_flight',
   'has_resources',
   'verified_at',
@@ -101,6 +103,7 @@ export const endpointFromRow = (r: EndpointRow): Endpoint => ({
   ordered: Boolean(r.ordered),
   requireVerification: Boolean(r.require_verification),
   verification: fromJson<NonNullable<Endpoint['verification']>>(r.verification),
+  transform: r.transform ?? null,
   maxInFlight: r.max_in_flight,
   hasResources: Boolean(r.has_resources),
   verifiedAt: r.verified_at,

@@ -43,13 +43,14 @@ export function emptyDelta(tenantId: string, endpointId: string, minute: number)
 
 /**
  * Sums attempts into one delta per (tenant, endpoint, minute), sorted by key
- * so concurrent writers lock rows in the same order. Test sends and attempts
- * without an endpoint are left out.
+ * so concurrent writers lock rows in the same order. Test sends, attempts
+ * without an endpoint and deliveries a transform cancelled are left out.
  */
 export function aggregateAttempts(attempts: readonly Attempt[]): RollupDelta[] {
   const byKey = new Map<string, RollupDelta>();
   for (const a of attempts) {
-    if (a.trigger === 'test' || a.endpointId === null) continue;
+    // A cancelled delivery sent nothing: no attempt of the endpoint's to count.
+    if (a.trigger === 'test' || a.endpointId === null || a.error?.kind === 'cancelled') continue;
     const minute = minuteOf(a.createdAt);
     const key = `${a.tenantId}\n${a.endpointId}\n${String(minute).padStart(15, '0')}`;
     let delta = byKey.get(key);

@@ -160,7 +160,9 @@ export interface ClaimedDelivery {
 export type DeliveryOutcome =
   | { status: 'succeeded' }
   | { status: 'pending'; nextAttemptAt: number }
-  | { status: 'failed' };
+  | { status: 'failed' }
+  /** The endpoint's transform cancelled it: nothing was sent, and it is not retried. */
+  | { status: 'cancelled' };
 
 export interface CompletedAttempt {
   deliveryId: string;

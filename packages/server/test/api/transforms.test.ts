@@ -85,6 +85,7 @@ describe('trying a transform', () => {
       eventType: 'not.in.catalog',
       webhook: {
         eventId: 'evt_mine',
+        endpointId: 'ep_mine',
         method: 'PUT',
         url: 'https://erp.example.com/in',
         headers: { 'x-tenant': 'acme' },
@@ -95,6 +96,7 @@ describe('trying a transform', () => {
     expect(whole.body.webhook).toEqual({
       eventType: 'not.in.catalog',
       eventId: 'evt_mine',
+      endpointId: 'ep_mine',
       method: 'PUT',
       url: 'https://erp.example.com/in',
       headers: { 'x-tenant': 'acme', seen: '2' },

@@ -11,6 +11,7 @@ import { bracketDepth, sourceProblem } from '../../src/delivery/transform/source
 const input: TransformInput = {
   eventType: 'invoice.paid',
   eventId: 'evt_1',
+  endpointId: 'ep_1',
   method: 'POST',
   url: 'https://erp.example.com/hooks',
   headers: { 'x-tenant': 'acme' },

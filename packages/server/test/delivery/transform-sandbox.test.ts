@@ -19,6 +19,7 @@ function webhook(
   return {
     eventType: 'device.enrolled',
     eventId: 'evt_01TEST',
+    endpointId: 'ep_1',
     method: 'POST',
     url: 'https://receiver.example.com/hooks',
     headers: { 'x-correlation-id': 'erp-7' },

@@ -1,8 +1,11 @@
 /**
  * Recipe: headless CMS (docs/recipes/headless-cms.md). Herald is configured
  * only by the recipe's config file; the CMS customer's two receivers (raw
- * body, and a Next.js handler that re-serializes) both verify what arrives.
+ * body, and a Next.js handler that re-serializes), written from the CMS's
+ * docs with no Herald code, both verify what arrives and see the CMS's own
+ * payload as the body.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -110,6 +113,15 @@ describe('recipe: headless CMS', () => {
       });
       const summary = (await api.get('/v1/tenants/cms-site/attempts/summary')).body;
       expect(summary).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+      // Both requests: the CMS's payload as the exact bytes, signed over them as the CMS documents.
+      for (const { id } of (await api.get('/v1/tenants/cms-site/attempts')).body.data) {
+        const sent = (await api.get(`/v1/tenants/cms-site/attempts/${id}`)).body;
+        expect(sent.requestBody).toBe(JSON.stringify(payload));
+        expect(sent.requestHeaders['content-type']).toBe('application/json');
+        expect(sent.requestHeaders['x-scalar-signature']).toBe(
+          `sha256=${createHmac('sha256', SECRET).update(sent.requestBody).digest('hex')}`,
+        );
+      }
     } finally {
       herald.child.kill('SIGTERM');
       await herald.exited;

@@ -56,6 +56,7 @@ export function endpointFixture(tenantId: string, overrides: Partial<Endpoint> =
     ordered: false,
     requireVerification: false,
     verification: null,
+    transform: null,
     maxInFlight: 10,
     hasResources: false,
     verifiedAt: null,

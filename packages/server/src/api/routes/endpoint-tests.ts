@@ -11,6 +11,7 @@ import {
   type TestMessage,
   type TestSendDeps,
 } from '../../delivery/test-send.ts';
+import { transformKey } from '../../delivery/transform-step.ts';
 import { HeraldError } from '../../domain/errors.ts';
 import type { Endpoint } from '../../domain/types.ts';
 import type { Store } from '../../store/port.ts';
@@ -73,7 +74,7 @@ async function runTest(
   saved: boolean,
 ): Promise<Static<typeof TestResultSchema>> {
   const message = await resolveTestMessage(store, req);
-  const result = await sendTestMessage(send, endpoint, message);
+  const result = await sendTestMessage(send, endpoint, message, saved ? transformKey(endpoint) : null);
   // An unsaved configuration's id was never stored: the log must not point at it.
   if (!saved) result.attempt.endpointId = null;
   await store.insertAttempt(result.attempt);
@@ -84,16 +85,20 @@ async function runTest(
     responseHeaders: result.responseHeaders,
     error: result.error,
     requestId: result.requestId,
+    request: result.request,
     attemptId: result.attempt.id,
   };
 }
 
 export function registerEndpointTestRoutes(
   app: HeraldApp,
-  { store, clock, options }: RouteDeps,
+  { store, clock, options, transformer }: RouteDeps,
   send: TestSendDeps,
 ): void {
-  const rules = { maxCustomHeaders: options.maxCustomHeaders };
+  const rules = {
+    maxCustomHeaders: options.maxCustomHeaders,
+    checkTransform: (source: string) => transformer.check(source),
+  };
 
   app.post(
     '/v1/tenants/:tid/endpoints/test',

@@ -25,9 +25,16 @@ export async function requireEndpoint(store: Store, tid: string, eid: string): P
   throw new HeraldError('not_found', `endpoint '${eid}' was not found in tenant '${tid}'`);
 }
 
-export function registerEndpointRoutes(app: HeraldApp, { store, clock, options }: RouteDeps): void {
+export function registerEndpointRoutes(
+  app: HeraldApp,
+  { store, clock, options, transformer }: RouteDeps,
+): void {
   const tags = endpointTags;
-  const rules = { maxCustomHeaders: options.maxCustomHeaders, workerConcurrency: options.workerConcurrency };
+  const rules = {
+    maxCustomHeaders: options.maxCustomHeaders,
+    workerConcurrency: options.workerConcurrency,
+    checkTransform: (source: string) => transformer.check(source),
+  };
 
   app.post(
     '/v1/tenants/:tid/endpoints',

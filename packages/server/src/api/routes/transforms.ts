@@ -6,11 +6,7 @@
  * may use it, since they edit their endpoints' transforms.
  */
 import type { Static } from '@sinclair/typebox';
-import {
-  createTransformer,
-  type Transformer,
-  type TransformInput,
-} from '../../delivery/transform/transformer.ts';
+import type { TransformInput } from '../../delivery/transform/transformer.ts';
 import { renderBody } from '../../domain/envelope.ts';
 import { newId } from '../../domain/ids.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
@@ -40,23 +36,7 @@ function examplePayload(
   return JSON.parse(renderBody(source, envelope, 'json').body);
 }
 
-/**
- * Registers the route with `transformer`, or with one of its own (made now,
- * closed with the app) when none is given.
- */
-export async function registerTransformRoutes(
-  app: HeraldApp,
-  { store, clock }: RouteDeps,
-  given?: Transformer,
-): Promise<void> {
-  let transformer = given;
-  if (!transformer) {
-    const own = await createTransformer();
-    app.addHook('onClose', async () => own.close());
-    transformer = own;
-  }
-  const run = transformer;
-
+export function registerTransformRoutes(app: HeraldApp, { store, clock, transformer: run }: RouteDeps): void {
   app.post(
     '/v1/tenants/:tid/transforms/try',
     {
@@ -84,6 +64,7 @@ export async function registerTransformRoutes(
       const input: TransformInput = {
         eventType: given.eventType ?? message.eventType,
         eventId,
+        endpointId: given.endpointId ?? null,
         method: given.method ?? 'POST',
         url: given.url ?? TRY_URL,
         headers: given.headers ?? {},

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, JsonObject, Nullable, pageQuery } from './common.ts';
 import { MAX_BACKLOG, MAX_RATE_PER_SECOND, MIN_RATE_PER_SECOND } from './limits.ts';
+import { MAX_TRANSFORM_SOURCE_LENGTH } from './transforms.ts';
 
 const lit = <T extends string>(...values: T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -99,6 +100,13 @@ const configFields = {
   ordered: Type.Boolean(),
   requireVerification: Type.Boolean(),
   verification: Nullable(VerificationSchema),
+  transform: Nullable(
+    Type.String({
+      maxLength: MAX_TRANSFORM_SOURCE_LENGTH,
+      description:
+        'JavaScript defining function handler(webhook) { …; return webhook; }, run before each request (at most 64 KiB); null: none',
+    }),
+  ),
   maxInFlight: Type.Integer({ minimum: 1, maximum: 1000 }),
 };
 
@@ -133,6 +141,7 @@ export const EndpointSchema = Type.Object({
   ordered: Type.Boolean(),
   requireVerification: Type.Boolean(),
   verification: Nullable(VerificationSchema),
+  transform: Nullable(Type.String()),
   maxInFlight: Type.Integer(),
   hasResources: Type.Boolean(),
   verifiedAt: Nullable(IsoTime),

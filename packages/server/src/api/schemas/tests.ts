@@ -40,6 +40,23 @@ export const TestResultSchema = Type.Object({
   responseHeaders: Nullable(Type.Record(Type.String(), Type.String())),
   error: Nullable(TestErrorSchema),
   requestId: Type.String({ description: 'sent as x-request-id' }),
+  request: Type.Union(
+    [
+      Type.Object({
+        method: Type.String(),
+        url: Type.String({ description: 'with any verification key redacted' }),
+        headers: Type.Record(Type.String(), Type.String(), {
+          description: 'as sent, credential headers masked as in the log',
+        }),
+        body: Type.String(),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        "the request as it was sent, after the endpoint's transform; null when the transform failed or cancelled it",
+    },
+  ),
   attemptId: Type.String({ description: 'the log record: GET …/attempts/:id' }),
 });
 

@@ -8,6 +8,9 @@ export const MAX_TRANSFORM_SOURCE_LENGTH = 65_536;
 const webhookFields = {
   eventType: Type.String({ maxLength: 128 }),
   eventId: Type.String({ maxLength: 128 }),
+  endpointId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()], {
+    description: 'the endpoint sent to; null for an unsaved configuration',
+  }),
   method: Type.String({ maxLength: 16, description: 'POST, PUT or PATCH' }),
   url: Type.String({ maxLength: 2048 }),
   headers: Type.Record(Type.String(), Type.String(), {

@@ -10,6 +10,8 @@ import type { HttpMethod } from '../../domain/types.ts';
 export interface TransformInput {
   eventType: string;
   eventId: string;
+  /** The endpoint being sent to; null for an unsaved configuration ("Test connection", "Try it"). */
+  endpointId: string | null;
   method: string;
   url: string;
   headers: Record<string, string>;
@@ -91,8 +93,8 @@ function readHeaders(value: unknown): Field<Record<string, string>> {
 
 /**
  * The webhook the handler returned, from its JSON text (at most `maxBytes`
- * of UTF-8). `eventType` and `eventId` describe the event and stay the
- * input's; an absent method, url or headers keeps the input's, an absent
+ * of UTF-8). `eventType`, `eventId` and `endpointId` describe the event
+ * and stay the input's; an absent method, url or headers keeps the input's, an absent
  * payload is an error (sending the untransformed body instead would hide
  * the bug from the receiver that expects the new shape).
  */
@@ -130,6 +132,7 @@ export function readWebhook(text: string, input: TransformInput, maxBytes: numbe
     webhook: {
       eventType: input.eventType,
       eventId: input.eventId,
+      endpointId: input.endpointId,
       method: method.value,
       url: url.value,
       headers: headers.value,

@@ -28,6 +28,7 @@ export const endpointValues = (e: Endpoint): unknown[] => [
   e.ordered,
   e.requireVerification,
   toJson(e.verification),
+  e.transform ?? null,
   e.maxInFlight,
   e.hasResources,
   e.verifiedAt ?? null,

@@ -29,6 +29,7 @@ export const endpointToRow = (e: Endpoint): EndpointRow => ({
   ordered: e.ordered ? 1 : 0,
   require_verification: e.requireVerification ? 1 : 0,
   verification: toJson(e.verification),
+  transform: e.transform ?? null,
   max_in_flight: e.maxInFlight,
   has_resources: e.hasResources ? 1 : 0,
   verified_at: e.verifiedAt ?? null,
