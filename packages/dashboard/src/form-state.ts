@@ -31,6 +31,8 @@ export interface FormState {
   rateBurst: string;
   timeoutMs: string;
   maxAttempts: string;
+  /** A saved endpoint's own retry schedule, kept as it is (the form does not edit it); null: the default. */
+  retrySchedule: number[] | null;
   method: 'POST' | 'PUT' | 'PATCH';
   format: 'json' | 'xml';
   envelope: 'standard' | 'none';
@@ -49,6 +51,13 @@ export interface FormState {
   transform: string;
 }
 
+/**
+ * A new subscription's values: the server's defaults (ENDPOINT_DEFAULTS in
+ * packages/server/src/domain/defaults.ts, the endpoint table of
+ * docs/configuration.md; form-state-defaults.test.ts holds them together).
+ * Batching and rate limit are off; their numbers are what switching them on
+ * starts from.
+ */
 export const EMPTY_FORM: FormState = {
   name: '',
   url: '',
@@ -66,7 +75,8 @@ export const EMPTY_FORM: FormState = {
   ratePerSecond: '10',
   rateBurst: '',
   timeoutMs: '5000',
-  maxAttempts: '9',
+  maxAttempts: '8',
+  retrySchedule: null,
   method: 'POST',
   format: 'json',
   envelope: 'standard',
@@ -107,6 +117,7 @@ export function fromEndpoint(e: Endpoint): FormState {
     rateBurst: e.rateLimit?.burst === undefined ? '' : String(e.rateLimit.burst),
     timeoutMs: String(e.timeoutMs),
     maxAttempts: String(e.retry.maxAttempts),
+    retrySchedule: e.retry.schedule ? [...e.retry.schedule] : null,
     method: e.method as FormState['method'],
     format: e.format as FormState['format'],
     envelope: e.envelope as FormState['envelope'],
@@ -180,7 +191,10 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     method: f.method,
     headers: headersOf(f),
     timeoutMs: int(f.timeoutMs, 'Timeout'),
-    retry: { maxAttempts: int(f.maxAttempts, 'Attempts') },
+    retry: {
+      maxAttempts: int(f.maxAttempts, 'Attempts'),
+      ...(f.retrySchedule ? { schedule: f.retrySchedule } : {}),
+    },
     batch: f.batchOn
       ? { maxSize: int(f.batchMaxSize, 'Batch size'), maxWaitMs: int(f.batchMaxWaitMs, 'Batch wait') }
       : null,
@@ -201,6 +215,53 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
   };
   if (options.includeSecret && f.secret) input.secret = f.secret;
   return input;
+}
+
+/**
+ * Only what the form changed from `base` (the saved subscription, or
+ * EMPTY_FORM for a new one), and only fields in `allowed` (a portal
+ * session's; null: all). A new subscription so gets the server's own
+ * defaults for everything left alone (a `maxInFlight` capped by the
+ * server's worker slots among them), and an update never rewrites a
+ * setting the form did not touch, nor one its reader cannot see.
+ */
+export function changedInput(
+  f: FormState,
+  base: FormState,
+  options: { includeSecret: boolean; allowed: ReadonlySet<string> | null; always?: readonly string[] },
+): Partial<EndpointInput> {
+  const next = toInput(f, { includeSecret: options.includeSecret }) as unknown as Record<string, unknown>;
+  const before = toInput(base, { includeSecret: options.includeSecret }) as unknown as Record<
+    string,
+    unknown
+  >;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (options.allowed && !options.allowed.has(key)) continue;
+    if (options.always?.includes(key) || JSON.stringify(value) !== JSON.stringify(before[key]))
+      out[key] = value;
+  }
+  return out as Partial<EndpointInput>;
+}
+
+/** A group's box: every type in it on (or every event subscribed), some, or none. */
+export type GroupState = 'checked' | 'mixed' | 'unchecked';
+
+export function groupState(f: FormState, names: readonly string[]): GroupState {
+  if (f.allEvents) return 'checked';
+  const on = names.filter((n) => n in f.events).length;
+  if (on === 0) return 'unchecked';
+  return on === names.length ? 'checked' : 'mixed';
+}
+
+/** Ticks or unticks event types, keeping the version a ticked one had pinned. */
+export function setEvents(f: FormState, names: readonly string[], on: boolean): FormState {
+  const events = { ...f.events };
+  for (const name of names) {
+    if (on) events[name] = events[name] ?? '';
+    else delete events[name];
+  }
+  return { ...f, events };
 }
 
 /**

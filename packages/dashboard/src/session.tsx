@@ -13,6 +13,10 @@ export interface Session {
   client: HeraldClient;
   info: SessionInfo;
   branding: PortalBranding;
+  /** A customer-portal session: white-labelled, short form, sign-out ends the link. */
+  portal: boolean;
+  /** The endpoint fields this key may set; null: every field. */
+  allowed: ReadonlySet<string> | null;
   signOut(): void;
 }
 
@@ -50,4 +54,18 @@ export function takeFragmentToken(): string | null {
 }
 
 export const anonymousClient = () => new HeraldClient({ baseUrl: '' });
-export const clientFor = (key: string) => new HeraldClient({ baseUrl: '', apiKey: key });
+/**
+ * A client for the key. `onUnauthorized` hears every 401 (the key expired
+ * or was revoked while the page was open), so the app can say so at once
+ * instead of showing the error on whatever page the reader is on.
+ */
+export const clientFor = (key: string, onUnauthorized?: () => void) =>
+  new HeraldClient({
+    baseUrl: '',
+    apiKey: key,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      if (response.status === 401) onUnauthorized?.();
+      return response;
+    },
+  });

@@ -1,17 +1,41 @@
 /** Small shared pieces: loading and error states, cards, copy buttons, JSON blocks. */
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { HeraldApiError } from '../../sdk/src/client/index.ts';
+import { readableApiError, withoutServiceName } from './error-messages.ts';
+
+/** Who reads the errors: a portal's customers never see the service's own name. */
+let audience: 'operator' | 'portal' = 'operator';
+export function setErrorAudience(reader: 'operator' | 'portal'): void {
+  audience = reader;
+}
+
+/** An error as readable lines: validation details mapped to plain sentences (error-messages.ts). */
+export function errorLines(err: unknown): string[] {
+  const lines =
+    err instanceof HeraldApiError
+      ? readableApiError(err)
+      : [err instanceof Error ? err.message : String(err)];
+  return audience === 'portal' ? lines.map(withoutServiceName) : lines;
+}
 
 export function errorText(err: unknown): string {
-  if (err instanceof HeraldApiError) return err.message;
-  return err instanceof Error ? err.message : String(err);
+  return errorLines(err).join(' ');
 }
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
+  const lines = errorLines(error);
   return (
     <div className="error" role="alert">
-      {errorText(error)}
+      {lines.length === 1 ? (
+        lines[0]
+      ) : (
+        <ul>
+          {lines.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -105,6 +105,7 @@ describe('dashboard', () => {
       page.locator('pre[data-label="Sample payload of device.enrolled"]').textContent(),
     ).resolves.toContain('dev_example');
     // One attempt only, so a failure stays failed until retried by hand.
+    await page.getByRole('button', { name: 'Delivery', exact: true }).click();
     await page.getByLabel('Attempts in all (retries + 1)').fill('1');
     await page.getByRole('button', { name: 'Test Connection' }).click();
     const result = page.getByRole('status', { name: 'Test result' });
@@ -208,12 +209,15 @@ describe('dashboard', () => {
     expect(assets.filter((a) => CHART_CHUNK.test(a.path))).toEqual([]);
     expect(assets.some((a) => a.path.endsWith('.js') && a.encoding === 'br')).toBe(true);
     const chartChunk = page.waitForResponse((r) => CHART_CHUNK.test(new URL(r.url()).pathname));
+    // The range fits the data: this run's attempts are minutes old, so the last hour by the minute.
     const statsAnswer = page.waitForResponse(
-      (r) => r.url().includes('/v1/tenants/acme/stats?') && r.status() === 200,
+      (r) =>
+        r.url().includes('/v1/tenants/acme/stats?') && r.url().includes('bucket=1m') && r.status() === 200,
     );
     await page.getByRole('link', { name: 'Metrics' }).click();
     const stats = await (await statsAnswer).json();
-    expect(stats.bucket).toBe('1h');
+    expect(stats.bucket).toBe('1m');
+    await page.getByRole('option', { name: 'fits the data (last hour)' }).waitFor({ state: 'attached' });
     expect(stats.totals.attempts).toBeGreaterThanOrEqual(6);
     expect((await chartChunk).headers()['content-encoding']).toBe('br');
     await page.locator('#chart-outcomes').waitFor();
@@ -337,7 +341,7 @@ describe('dashboard', () => {
   it('shows a clear page for an expired or unknown portal link', async () => {
     const p = await context.newPage();
     await p.goto(`${base}/portal#token=hk_portal_not_a_real_key`);
-    await p.getByRole('heading', { name: 'This link has expired' }).waitFor();
+    await p.getByRole('heading', { name: 'This link has ended' }).waitFor();
     await p.close();
   });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi, hashKey } from '../../server/src/api/app.ts';
 import { pickDashboardDir } from '../../server/src/api/routes/dashboard.ts';
 import { newId } from '../../server/src/domain/ids.ts';
+import { DEFAULT_PORTAL_FIELDS } from '../../server/src/domain/portal-fields.ts';
 import type { Store } from '../../server/src/store/port.ts';
 import { tempSqliteStore } from '../../server/test/helpers/store.ts';
 
@@ -76,6 +77,7 @@ describe('portal sessions', () => {
       role: 'portal',
       tenantId: 'acme',
       expiresAt: created.body.expiresAt,
+      endpointFields: [...DEFAULT_PORTAL_FIELDS],
     });
     expect((await call('GET', '/v1/tenants/acme/endpoints', undefined, token)).status).toBe(200);
     expect((await call('GET', '/v1/tenants/globex/endpoints', undefined, token)).status).toBe(404);
@@ -101,9 +103,10 @@ describe('portal sessions', () => {
       role: 'admin',
       tenantId: null,
       expiresAt: null,
+      endpointFields: null,
     });
     const branding = await call('GET', '/v1/portal/branding', undefined, null);
-    expect(branding.body).toEqual({ name: 'Acme Hooks', logoUrl: null, accent: '#112233' });
+    expect(branding.body).toEqual({ name: 'Acme Hooks', logoUrl: null, accent: '#112233', returnUrl: null });
   });
 });
 

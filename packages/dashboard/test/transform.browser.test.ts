@@ -71,11 +71,13 @@ describe('subscription form: transform', () => {
     await page.getByLabel('URL').fill(HOOK_URL);
     await page.getByLabel('Only the events selected below').check();
     await page.getByLabel('device.retired', { exact: true }).check();
+    await page.getByRole('button', { name: 'Delivery', exact: true }).click();
     await page.getByLabel('HTTP method').selectOption('PUT');
     await page.getByRole('button', { name: 'Add header' }).click();
     await page.getByLabel('Header name').fill('X-Team');
     await page.getByLabel('Value', { exact: true }).fill('devices');
 
+    await page.getByRole('button', { name: 'Advanced', exact: true }).click();
     const disclosure = page.getByRole('button', { name: 'Show transform' });
     expect(await disclosure.getAttribute('aria-expanded')).toBe('false');
     expect(await source().isVisible()).toBe(false);

@@ -6,6 +6,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { HeraldError } from './domain/errors.ts';
+import {
+  DEFAULT_PORTAL_FIELDS,
+  PORTAL_ADVANCED_FIELDS,
+  type PortalAdvancedField,
+  parsePortalFields,
+} from './domain/portal-fields.ts';
 
 const Env = Type.Object({
   HERALD_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
@@ -42,6 +48,8 @@ const Env = Type.Object({
   HERALD_PORTAL_NAME: Type.String({ minLength: 1, maxLength: 100, default: 'Webhooks' }),
   HERALD_PORTAL_LOGO_URL: Type.Optional(Type.String({ pattern: '^(https?://|/)[^\\s]*$' })),
   HERALD_PORTAL_ACCENT: Type.String({ pattern: '^#[0-9a-fA-F]{6}$', default: '#4f46e5' }),
+  HERALD_PORTAL_RETURN_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
+  HERALD_PORTAL_FIELDS: Type.Optional(Type.String({ maxLength: 1000 })),
   HERALD_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 30 }),
   HERALD_METRICS_PUBLIC: Type.Optional(Type.Boolean()),
   HERALD_OPERATOR_TENANT: Type.String({
@@ -122,8 +130,18 @@ export interface HeraldConfig {
   readonly shutdownTimeoutMs: number;
   /** Where users reach Herald (portal links are built on it); null: the listen address, never a request's Host. */
   readonly publicUrl: string | null;
-  /** The customer portal's name, logo and accent colour. */
-  readonly portal: { readonly name: string; readonly logoUrl: string | null; readonly accent: string };
+  /**
+   * The customer portal's name, logo and accent colour; where its "go back"
+   * link leads once a link has ended; and the advanced endpoint fields its
+   * customers may see and set.
+   */
+  readonly portal: {
+    readonly name: string;
+    readonly logoUrl: string | null;
+    readonly accent: string;
+    readonly returnUrl: string | null;
+    readonly fields: readonly PortalAdvancedField[];
+  };
   /** Attempts, and events whose deliveries are finished, are purged after this many days; 0 keeps them forever. */
   readonly retentionDays: number;
   /** `/metrics` without a key. Default: true when listening on loopback only, else an admin key is needed. */
@@ -172,6 +190,12 @@ export function loadConfig(
     throw new HeraldError('config_invalid', `invalid configuration: ${messages.join('; ')}`, messages);
   }
   const e = converted as Env;
+  const portalFields =
+    e.HERALD_PORTAL_FIELDS === undefined ? null : parsePortalFields(e.HERALD_PORTAL_FIELDS);
+  if (portalFields && 'unknown' in portalFields) {
+    const message = `HERALD_PORTAL_FIELDS=${JSON.stringify(e.HERALD_PORTAL_FIELDS)}: unknown field ${portalFields.unknown.join(', ')}; expected all, none, or a comma list of: ${PORTAL_ADVANCED_FIELDS.join(', ')}`;
+    throw new HeraldError('config_invalid', `invalid configuration: ${message}`, [message]);
+  }
   return Object.freeze({
     host: e.HERALD_HOST,
     port: e.HERALD_PORT,
@@ -208,6 +232,8 @@ export function loadConfig(
       name: e.HERALD_PORTAL_NAME,
       logoUrl: e.HERALD_PORTAL_LOGO_URL ?? null,
       accent: e.HERALD_PORTAL_ACCENT,
+      returnUrl: e.HERALD_PORTAL_RETURN_URL ?? null,
+      fields: portalFields?.fields ?? DEFAULT_PORTAL_FIELDS,
     }),
   });
 }

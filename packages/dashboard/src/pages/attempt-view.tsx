@@ -1,7 +1,24 @@
-/** One attempt in full: request and response headers and bodies, copy, retry. */
-import type { Attempt } from '../../../sdk/src/client/index.ts';
+/**
+ * One attempt in full, in a drawer: request and response headers and
+ * bodies, copy, retry. On wide screens it sits beside the log, which makes
+ * room for it, and the log stays usable (a non-modal dialog); on narrower
+ * ones it covers the page, and on phones it is a full-screen sheet (modal:
+ * the page behind is inert). Opening moves focus to its title; Escape or
+ * Close closes it, and the page then gives focus back to the row's button.
+ */
+import { useEffect, useRef } from 'react';
+import type { Attempt, Retried } from '../../../sdk/src/client/index.ts';
 import { dateTime, ms, prettyBody } from '../format.ts';
-import { CopyButton, JsonBlock } from '../ui.tsx';
+import { CopyButton, ErrorBox, JsonBlock } from '../ui.tsx';
+import { RetryResult } from './retry-result.tsx';
+
+/** What "Retry this delivery" came to, for the attempt it was asked from. */
+export interface RetryOutcome {
+  attemptId: string;
+  result: Retried | null;
+  /** Why the API refused it, in words. */
+  refused: string | null;
+}
 
 const headerText = (h: Record<string, string> | null) =>
   h
@@ -10,35 +27,104 @@ const headerText = (h: Record<string, string> | null) =>
         .join('\n')
     : '';
 
-export function AttemptView(props: {
-  attempt: Attempt;
-  onRetry(): void;
+export function AttemptDrawer(props: {
+  tid: string;
+  /** Null while an attempt named by the address is loading. */
+  attempt: Attempt | null;
+  error: unknown;
+  /** Covering the page (narrow screens): modal, so the page behind cannot be reached. */
+  modal: boolean;
   onClose(): void;
-  retryNote: string | null;
+  onRetry(a: Attempt): void;
+  retried: RetryOutcome | null;
 }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const title = useRef<HTMLHeadingElement>(null);
+  const close = useRef(props.onClose);
+  close.current = props.onClose;
+  const { modal } = props;
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (modal) d.showModal();
+    else d.show();
+    return () => d.close();
+  }, [modal]);
+
+  const shownId = props.attempt?.id ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: focus moves each time another attempt is shown
+  useEffect(() => {
+    title.current?.focus();
+  }, [shownId]);
+
+  // A non-modal dialog gets no cancel event: Escape closes it wherever focus is on the page.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      close.current();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
   const a = props.attempt;
   return (
-    <section className="panel" aria-label="Attempt details">
-      <div className="actions">
-        <h2 style={{ margin: 0, flex: 1 }}>
-          {a.eventType} — attempt {a.attemptNumber}
+    <dialog
+      ref={dialog}
+      id="attempt-drawer"
+      className={`drawer${modal ? ' sheet' : ''}`}
+      aria-labelledby="attempt-drawer-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        close.current();
+      }}
+    >
+      <div className="drawer-head">
+        <h2 id="attempt-drawer-title" ref={title} tabIndex={-1}>
+          {a ? `${a.eventType} — attempt ${a.attemptNumber}` : 'Attempt'}
         </h2>
-        <CopyButton text={prettyBody(a.requestBody)} label="Copy payload" />
-        {a.eventId && a.endpointId && a.trigger !== 'test' && (
-          <button type="button" onClick={props.onRetry}>
-            Retry this delivery
-          </button>
-        )}
         <button type="button" className="secondary" onClick={props.onClose}>
           Close
         </button>
       </div>
-      {props.retryNote && (
-        <p className="notice" role="status">
-          {props.retryNote}
+      <ErrorBox error={props.error} />
+      {!a && !props.error && <p className="muted">Loading…</p>}
+      {a && (
+        <AttemptDetails
+          tid={props.tid}
+          a={a}
+          onRetry={() => props.onRetry(a)}
+          retried={props.retried?.attemptId === a.id ? props.retried : null}
+        />
+      )}
+    </dialog>
+  );
+}
+
+function AttemptDetails(props: { tid: string; a: Attempt; onRetry(): void; retried: RetryOutcome | null }) {
+  const { a, onRetry, retried } = props;
+  return (
+    <section aria-label="Attempt details">
+      <div className="actions">
+        <CopyButton text={prettyBody(a.requestBody)} label="Copy payload" />
+        {a.eventId && a.endpointId && a.trigger !== 'test' && (
+          <button type="button" onClick={onRetry}>
+            Retry this delivery
+          </button>
+        )}
+      </div>
+      {retried?.result && <RetryResult tid={props.tid} result={retried.result} />}
+      {retried?.refused && (
+        <p className="error" role="status">
+          {retried.refused}
         </p>
       )}
-      <p className="muted">
+      <p className="muted drawer-facts">
+        <span className={`badge ${a.succeeded ? 'succeeded' : 'failed'}`}>
+          {a.succeeded ? 'succeeded' : 'failed'}
+        </span>{' '}
         {a.method} {a.url} · {dateTime(a.createdAt)} · {ms(a.durationMs)} · request id{' '}
         <code>{a.requestId}</code>
         {a.eventId && (
@@ -59,20 +145,14 @@ export function AttemptView(props: {
           {a.error.kind}: {a.error.message}
         </p>
       )}
-      <div className="grid2">
-        <div>
-          <h3>Request headers</h3>
-          <JsonBlock label="Request headers" value={headerText(a.requestHeaders)} />
-          <h3>Request body</h3>
-          <JsonBlock label="Request body" value={prettyBody(a.requestBody)} />
-        </div>
-        <div>
-          <h3>Response {a.responseStatus ?? '(none)'}</h3>
-          <JsonBlock label="Response headers" value={headerText(a.responseHeaders)} />
-          <h3>Response body</h3>
-          <JsonBlock label="Response body" value={prettyBody(a.responseBody)} />
-        </div>
-      </div>
+      <h3>Request headers</h3>
+      <JsonBlock label="Request headers" value={headerText(a.requestHeaders)} />
+      <h3>Request body</h3>
+      <JsonBlock label="Request body" value={prettyBody(a.requestBody)} />
+      <h3>Response {a.responseStatus ?? '(none)'}</h3>
+      <JsonBlock label="Response headers" value={headerText(a.responseHeaders)} />
+      <h3>Response body</h3>
+      <JsonBlock label="Response body" value={prettyBody(a.responseBody)} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import type { EventType } from '../../../sdk/src/client/index.ts';
+import { dateTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { Empty, ErrorBox, JsonBlock, Loading, useLoad } from '../ui.tsx';
 
@@ -52,12 +53,34 @@ export function CatalogPage() {
                 </span>
               </summary>
               {[...t.versions].reverse().map((v) => (
-                <div key={v.version}>
-                  <h3>Version {v.version}: example payload</h3>
-                  <JsonBlock
-                    label={`${t.name} v${v.version} example`}
-                    value={v.example === null ? '' : JSON.stringify(v.example, null, 2)}
-                  />
+                <div key={v.version} className="catalog-version">
+                  <h3>
+                    Version {v.version} <span className="muted">since {dateTime(v.createdAt)}</span>
+                  </h3>
+                  <div className="catalog-columns">
+                    <div>
+                      <h4>Schema</h4>
+                      {v.schema === null ? (
+                        <p className="muted">No schema: any JSON is accepted for this version.</p>
+                      ) : (
+                        <JsonBlock
+                          label={`${t.name} v${v.version} schema`}
+                          value={JSON.stringify(v.schema, null, 2)}
+                        />
+                      )}
+                    </div>
+                    <div>
+                      <h4>Example payload</h4>
+                      {v.example === null ? (
+                        <p className="muted">No example given.</p>
+                      ) : (
+                        <JsonBlock
+                          label={`${t.name} v${v.version} example`}
+                          value={JSON.stringify(v.example, null, 2)}
+                        />
+                      )}
+                    </div>
+                  </div>
                 </div>
               ))}
             </details>

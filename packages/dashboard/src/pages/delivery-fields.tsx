@@ -1,19 +1,29 @@
-/** Delivery settings: batching, overflow, rate limit, timeout, retries, method, format, headers, signature, ownership challenge. */
+/**
+ * The Delivery section: method, format, envelope, timeout, attempts,
+ * concurrency and order, batching, overflow, rate limit, custom headers.
+ * `show` hides what a portal's customers may not change (HERALD_PORTAL_FIELDS).
+ */
 import type { ReactNode } from 'react';
+import type { Show } from '../form-sections.ts';
 import { type FormState, MAX_CUSTOM_HEADERS } from '../form-state.ts';
 
-type SetForm = (update: (f: FormState) => FormState) => void;
+export type SetForm = (update: (f: FormState) => FormState) => void;
 
-function Field(props: { id: string; label: string; children: ReactNode }) {
+export function Field(props: { id: string; label: string; hint?: string; children: ReactNode }) {
   return (
     <div>
       <label htmlFor={props.id}>{props.label}</label>
       {props.children}
+      {props.hint && (
+        <p className="muted field-hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      )}
     </div>
   );
 }
 
-export function DeliveryFields({ form, setForm }: { form: FormState; setForm: SetForm }) {
+export function DeliveryFields({ form, setForm, show }: { form: FormState; setForm: SetForm; show: Show }) {
   const set =
     <K extends keyof FormState>(key: K) =>
     (value: FormState[K]) =>
@@ -31,12 +41,12 @@ export function DeliveryFields({ form, setForm }: { form: FormState; setForm: Se
   );
   const setHeader = (i: number, row: { name?: string; value?: string }) =>
     setForm((f) => ({ ...f, headers: f.headers.map((h, j) => (i === j ? { ...h, ...row } : h)) }));
+  const throughput = show('batch') || show('rateLimit') || show('overflow') || show('maxBacklog');
 
   return (
     <>
-      <fieldset>
-        <legend>Delivery</legend>
-        <div className="row">
+      <div className="row">
+        {show('method') && (
           <Field id="method" label="HTTP method">
             <select
               id="method"
@@ -48,6 +58,8 @@ export function DeliveryFields({ form, setForm }: { form: FormState; setForm: Se
               <option>PATCH</option>
             </select>
           </Field>
+        )}
+        {show('format') && (
           <Field id="format" label="Format">
             <select
               id="format"
@@ -58,6 +70,8 @@ export function DeliveryFields({ form, setForm }: { form: FormState; setForm: Se
               <option value="xml">XML</option>
             </select>
           </Field>
+        )}
+        {show('envelope') && (
           <Field id="envelope" label="Envelope">
             <select
               id="envelope"
@@ -68,167 +82,121 @@ export function DeliveryFields({ form, setForm }: { form: FormState; setForm: Se
               <option value="none">none (the data alone)</option>
             </select>
           </Field>
-          {text('timeoutMs', 'timeout', 'Timeout (ms, 1000–30000)')}
-          {text('maxAttempts', 'max-attempts', 'Attempts in all (retries + 1)')}
-          {text('maxInFlight', 'max-in-flight', 'Max requests in flight')}
-        </div>
+        )}
+        {show('timeoutMs') && text('timeoutMs', 'timeout', 'Timeout (ms, 1000–30000)')}
+        {show('retry') && text('maxAttempts', 'max-attempts', 'Attempts in all (retries + 1)')}
+        {show('maxInFlight') && text('maxInFlight', 'max-in-flight', 'Max requests in flight')}
+      </div>
+      {show('ordered') && (
         <label className="inline">
           <input type="checkbox" checked={form.ordered} onChange={(e) => set('ordered')(e.target.checked)} />
           Deliver in order (one at a time)
         </label>
-        <label className="inline">
-          <input
-            type="checkbox"
-            checked={form.requireVerification}
-            onChange={(e) => set('requireVerification')(e.target.checked)}
-          />
-          Require the ownership challenge before live traffic
-        </label>
-        <div className="row">
-          <Field id="verification-request" label="Challenge request (JSON; empty: Herald's own shape)">
-            <textarea
-              id="verification-request"
-              value={form.verificationRequest}
-              placeholder='{"eventName": "verify", "payload": {"challenge": "{{challenge}}"}}'
-              onChange={(e) => set('verificationRequest')(e.target.value)}
-            />
-          </Field>
-          <Field id="verification-answer-field" label="Answer field (dot path)">
-            <input
-              id="verification-answer-field"
-              value={form.verificationAnswerField}
-              placeholder="challenge"
-              disabled={!form.verificationRequest.trim()}
-              onChange={(e) => set('verificationAnswerField')(e.target.value)}
-            />
-          </Field>
-        </div>
-      </fieldset>
+      )}
 
-      <fieldset>
-        <legend>Batching, overflow and rate limit</legend>
-        <label className="inline">
-          <input type="checkbox" checked={form.batchOn} onChange={(e) => set('batchOn')(e.target.checked)} />
-          Send events in batches
-        </label>
-        <div className="row">
-          {text('batchMaxSize', 'batch-size', 'Batch size (1–500)', { disabled: !form.batchOn })}
-          {text('batchMaxWaitMs', 'batch-wait', 'Max waiting time (ms)', { disabled: !form.batchOn })}
-        </div>
-        <div className="row">
-          <Field id="overflow" label="When the backlog is full">
-            <select
-              id="overflow"
-              value={form.overflow}
-              onChange={(e) => set('overflow')(e.target.value as FormState['overflow'])}
-            >
-              <option value="buffer">keep everything (buffer)</option>
-              <option value="drop-oldest">drop the oldest</option>
-            </select>
-          </Field>
-          {text('maxBacklog', 'max-backlog', 'Max backlog (empty: no limit)')}
-        </div>
-        <label className="inline">
-          <input type="checkbox" checked={form.rateOn} onChange={(e) => set('rateOn')(e.target.checked)} />
-          Limit the request rate
-        </label>
-        <div className="row">
-          {text('ratePerSecond', 'rate', 'Requests per second', { disabled: !form.rateOn })}
-          {text('rateBurst', 'burst', 'Burst (optional)', { disabled: !form.rateOn })}
-        </div>
-      </fieldset>
-
-      <fieldset>
-        <legend>Custom headers (up to {MAX_CUSTOM_HEADERS})</legend>
-        {form.headers.length === 0 && <p className="muted">No custom headers.</p>}
-        {form.headers.map((h, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
-          <div className="row" key={i}>
-            <div>
-              <label htmlFor={`header-name-${i}`}>Header name</label>
-              <input
-                id={`header-name-${i}`}
-                value={h.name}
-                onChange={(e) => setHeader(i, { name: e.target.value })}
-              />
-            </div>
-            <div>
-              <label htmlFor={`header-value-${i}`}>Value</label>
-              <input
-                id={`header-value-${i}`}
-                value={h.value}
-                onChange={(e) => setHeader(i, { value: e.target.value })}
-              />
-            </div>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => setForm((f) => ({ ...f, headers: f.headers.filter((_, j) => j !== i) }))}
-            >
-              Remove header
-            </button>
-          </div>
-        ))}
-        <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            disabled={form.headers.length >= MAX_CUSTOM_HEADERS}
-            onClick={() => setForm((f) => ({ ...f, headers: [...f.headers, { name: '', value: '' }] }))}
-          >
-            Add header
-          </button>
-        </div>
-      </fieldset>
-
-      <fieldset>
-        <legend>Signature</legend>
-        <div className="row">
-          <Field id="scheme" label="Scheme">
-            <select
-              id="scheme"
-              value={form.scheme}
-              onChange={(e) => set('scheme')(e.target.value as FormState['scheme'])}
-            >
-              <option value="standard-webhooks">Standard Webhooks (webhook-signature)</option>
-              <option value="hmac-sha256">HMAC-SHA256 in a header of your choice</option>
-              <option value="verification-key">Verification key (a shared key in a header or the URL)</option>
-            </select>
-          </Field>
-          {form.scheme !== 'standard-webhooks' && (
-            <Field id="signature-header" label="Signature header">
-              <input
-                id="signature-header"
-                value={form.signatureHeader}
-                placeholder="X-Signature"
-                onChange={(e) => set('signatureHeader')(e.target.value)}
-              />
-            </Field>
-          )}
-          {form.scheme === 'hmac-sha256' && (
+      {throughput && (
+        <fieldset className="subgroup">
+          <legend>Batching, overflow and rate limit</legend>
+          {show('batch') && (
             <>
-              <Field id="signature-prefix" label="Prefix">
+              <label className="inline">
                 <input
-                  id="signature-prefix"
-                  value={form.signaturePrefix}
-                  placeholder="sha256="
-                  onChange={(e) => set('signaturePrefix')(e.target.value)}
+                  type="checkbox"
+                  checked={form.batchOn}
+                  onChange={(e) => set('batchOn')(e.target.checked)}
                 />
-              </Field>
-              <Field id="signature-encoding" label="Encoding">
-                <select
-                  id="signature-encoding"
-                  value={form.signatureEncoding}
-                  onChange={(e) => set('signatureEncoding')(e.target.value as FormState['signatureEncoding'])}
-                >
-                  <option value="hex">hex</option>
-                  <option value="base64">base64</option>
-                </select>
-              </Field>
+                Send events in batches
+              </label>
+              {form.batchOn && (
+                <div className="row">
+                  {text('batchMaxSize', 'batch-size', 'Batch size (1–500)')}
+                  {text('batchMaxWaitMs', 'batch-wait', 'Max waiting time (ms)')}
+                </div>
+              )}
             </>
           )}
-        </div>
-      </fieldset>
+          {(show('overflow') || show('maxBacklog')) && (
+            <div className="row">
+              {show('overflow') && (
+                <Field id="overflow" label="When the backlog is full">
+                  <select
+                    id="overflow"
+                    value={form.overflow}
+                    onChange={(e) => set('overflow')(e.target.value as FormState['overflow'])}
+                  >
+                    <option value="buffer">keep everything (buffer)</option>
+                    <option value="drop-oldest">drop the oldest</option>
+                  </select>
+                </Field>
+              )}
+              {show('maxBacklog') && text('maxBacklog', 'max-backlog', 'Max backlog (empty: no limit)')}
+            </div>
+          )}
+          {show('rateLimit') && (
+            <>
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  checked={form.rateOn}
+                  onChange={(e) => set('rateOn')(e.target.checked)}
+                />
+                Limit the request rate
+              </label>
+              {form.rateOn && (
+                <div className="row">
+                  {text('ratePerSecond', 'rate', 'Requests per second')}
+                  {text('rateBurst', 'burst', 'Burst (optional)')}
+                </div>
+              )}
+            </>
+          )}
+        </fieldset>
+      )}
+
+      {show('headers') && (
+        <fieldset className="subgroup">
+          <legend>Custom headers (up to {MAX_CUSTOM_HEADERS})</legend>
+          {form.headers.length === 0 && <p className="muted">No custom headers.</p>}
+          {form.headers.map((h, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
+            <div className="row" key={i}>
+              <div>
+                <label htmlFor={`header-name-${i}`}>Header name</label>
+                <input
+                  id={`header-name-${i}`}
+                  value={h.name}
+                  onChange={(e) => setHeader(i, { name: e.target.value })}
+                />
+              </div>
+              <div>
+                <label htmlFor={`header-value-${i}`}>Value</label>
+                <input
+                  id={`header-value-${i}`}
+                  value={h.value}
+                  onChange={(e) => setHeader(i, { value: e.target.value })}
+                />
+              </div>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => setForm((f) => ({ ...f, headers: f.headers.filter((_, j) => j !== i) }))}
+              >
+                Remove header
+              </button>
+            </div>
+          ))}
+          <div className="actions">
+            <button
+              type="button"
+              className="secondary"
+              disabled={form.headers.length >= MAX_CUSTOM_HEADERS}
+              onClick={() => setForm((f) => ({ ...f, headers: [...f.headers, { name: '', value: '' }] }))}
+            >
+              Add header
+            </button>
+          </div>
+        </fieldset>
+      )}
     </>
   );
 }

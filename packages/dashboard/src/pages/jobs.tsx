@@ -3,10 +3,11 @@
  * a job (bulk retry, recover, replay) and shows its progress until it ends.
  */
 import { useEffect, useState } from 'react';
-import type { Job, JobAccepted } from '../../../sdk/src/client/index.ts';
+import type { Job, JobAccepted, JobPreview } from '../../../sdk/src/client/index.ts';
 import { localInputToIso } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { ErrorBox } from '../ui.tsx';
+import { RetryReportList, reportText } from './retry-result.tsx';
 
 const POLL_MS = 1000;
 
@@ -46,18 +47,36 @@ export function useJob(tid: string) {
   return { job, error, start };
 }
 
-export function JobProgress({ job }: { job: Job }) {
+export function JobProgress({ job, tid }: { job: Job; tid?: string }) {
   const finished = done(job);
+  const report = job.report ?? null;
   return (
-    <p
-      className={finished && job.status === 'failed' ? 'error' : 'notice'}
-      role="status"
-      aria-label="Job progress"
-    >
-      Job {job.kind}: <strong>{job.status}</strong> — {job.progress.processed} examined,{' '}
-      {job.progress.affected} {AFFECTED[job.kind]}
-      {job.error ? ` (${job.error})` : ''}
-      {finished ? '.' : '…'}
+    <>
+      <p
+        className={finished && job.status === 'failed' ? 'error' : 'notice'}
+        role="status"
+        aria-label="Job progress"
+      >
+        Job {job.kind}: <strong>{job.status}</strong> — {job.progress.processed} examined,{' '}
+        {job.progress.affected} {AFFECTED[job.kind]}
+        {report ? `; ${report.queued} go out now` : ''}
+        {job.error ? ` (${job.error})` : ''}
+        {finished ? '.' : '…'}
+      </p>
+      {/* Why the rest wait (open circuit, paused endpoint…), each with the action that unblocks it. */}
+      {report && tid && <RetryReportList tid={tid} report={report} />}
+    </>
+  );
+}
+
+/** What the job would do, asked before it starts (`dryRun`). */
+function PreviewLine({ preview }: { preview: JobPreview }) {
+  const what = preview.kind === 'replay' ? 'create' : 'queue again';
+  return (
+    <p className="preview">
+      This would {what} {preview.complete ? '' : 'at least '}
+      <strong>{preview.affected}</strong> {preview.affected === 1 ? 'delivery' : 'deliveries'} (
+      {preview.processed} examined). {reportText(preview)}
     </p>
   );
 }
@@ -70,23 +89,33 @@ export function JobAction(props: {
   question: string;
   disabled?: boolean;
   run(): Promise<JobAccepted>;
+  /** The same request with `dryRun: true`: its counts are shown in the confirmation. */
+  preview?: () => Promise<JobPreview>;
 }) {
   const { job, error, start } = useJob(props.tid);
   const [asking, setAsking] = useState(false);
+  const [preview, setPreview] = useState<{ answer: JobPreview | null; error: unknown } | null>(null);
   const running = job !== null && !done(job);
+  const ask = () => {
+    setAsking(true);
+    setPreview(null);
+    if (!props.preview) return;
+    props.preview().then(
+      (answer) => setPreview({ answer, error: null }),
+      (err: unknown) => setPreview({ answer: null, error: err }),
+    );
+  };
   return (
     <div className="job-action">
-      <button
-        type="button"
-        className="secondary"
-        disabled={props.disabled || running}
-        onClick={() => setAsking(true)}
-      >
+      <button type="button" className="secondary" disabled={props.disabled || running} onClick={ask}>
         {props.label}
       </button>
       {asking && (
         <div className="panel" role="alertdialog" aria-label={props.label} aria-modal="false">
           <p>{props.question}</p>
+          {props.preview && !preview && <p className="muted">Counting what it would do…</p>}
+          {preview?.answer && <PreviewLine preview={preview.answer} />}
+          {preview?.error ? <ErrorBox error={preview.error} /> : null}
           <div className="actions">
             <button
               type="button"
@@ -104,7 +133,7 @@ export function JobAction(props: {
         </div>
       )}
       <ErrorBox error={error} />
-      {job && <JobProgress job={job} />}
+      {job && <JobProgress job={job} tid={props.tid} />}
     </div>
   );
 }
@@ -138,6 +167,7 @@ export function RecoveryPanel({ tid, eid }: { tid: string; eid: string }) {
           question={`Send every delivery to this subscription that failed since ${when} again?`}
           disabled={!sinceIso}
           run={() => client.recoverEndpoint(tid, eid, { since: sinceIso! })}
+          preview={() => client.previewEndpointJob(tid, eid, 'recover', { since: sinceIso! })}
         />
         <JobAction
           tid={tid}
@@ -145,6 +175,7 @@ export function RecoveryPanel({ tid, eid }: { tid: string; eid: string }) {
           question={`Send every event since ${when} that this subscription matches again, as new deliveries (the receiver sees them twice)?`}
           disabled={!sinceIso}
           run={() => client.replayEndpoint(tid, eid, { since: sinceIso! })}
+          preview={() => client.previewEndpointJob(tid, eid, 'replay', { since: sinceIso! })}
         />
       </div>
     </section>

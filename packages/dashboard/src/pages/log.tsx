@@ -1,228 +1,231 @@
 /**
- * The delivery log: summary cards and a table for the current filters,
- * paged by cursor ("Load more"), with new attempts polled in every few
- * seconds so the page stays live without a reload. Test sends are shown
- * only when the trigger filter asks for them (log-filters.tsx).
+ * The delivery log: summary cards and rows for the filters in the address
+ * bar (log-query.ts), newest first, paged by cursor ("Load more"), with new
+ * attempts polled in every few seconds so the page stays live without a
+ * reload (log-data.ts). The cards count what the filters select, as the
+ * rows do. An attempt opens in a drawer (attempt-view.tsx), also named in
+ * the address (`attempt=`), so a link can point at one attempt. Test sends
+ * are shown only when the trigger filter asks for them (log-filters.tsx).
  */
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import type { Attempt, AttemptFilter, AttemptSummary } from '../../../sdk/src/client/index.ts';
-import { dateTime, ms } from '../format.ts';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import type { Attempt, AttemptFilter } from '../../../sdk/src/client/index.ts';
+import { navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { Card, Empty, ErrorBox, errorText, useLoad } from '../ui.tsx';
-import { AttemptView } from './attempt-view.tsx';
+import { AttemptDrawer, type RetryOutcome } from './attempt-view.tsx';
 import { JobAction, RecoveryPanel } from './jobs.tsx';
-import { FilterForm, type Filters, NO_FILTERS, testSendsOnly, toApi } from './log-filters.tsx';
+import { useAttemptLog, useOpenAttempt } from './log-data.ts';
+import { FilterForm } from './log-filters.tsx';
+import {
+  checkFilters,
+  type FilterErrors,
+  type Filters,
+  fromSearch,
+  NO_FILTERS,
+  testSendsOnly,
+  toApi,
+  toSearch,
+} from './log-query.ts';
+import { AttemptCards, AttemptTable } from './log-rows.tsx';
 
-const PAGE = 100;
-const POLL_MS = 3000;
+/** Below this width the log shows cards and the attempt drawer is a full-screen sheet. */
+const PHONE = '(max-width: 600px)';
+/** From this width the drawer sits beside the log, which makes room for it; below, it covers the page. */
+const WIDE = '(min-width: 1100px)';
+
+/** Whether a CSS media query matches, kept up to date as the window changes. */
+function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const update = () => setMatches(list.matches);
+    update();
+    list.addEventListener('change', update);
+    return () => list.removeEventListener('change', update);
+  }, [query]);
+  return matches;
+}
 
 export function LogPage({ tid }: { tid: string }) {
   const { client } = useSession();
+  const { path, search } = useLocation();
+  const phone = useMediaQuery(PHONE);
+  const wide = useMediaQuery(WIDE);
   const endpoints = useLoad(() => client.listEndpoints(tid, { limit: 250 }), [tid]);
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [applied, setApplied] = useState<AttemptFilter>({});
-  const [rows, setRows] = useState<Attempt[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [summary, setSummary] = useState<AttemptSummary | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
-  const [selected, setSelected] = useState<Attempt | null>(null);
-  const [retryNote, setRetryNote] = useState<string | null>(null);
-  const rowsRef = useRef<Attempt[]>([]);
-  rowsRef.current = rows;
+  const catalog = useLoad(() => client.listEventTypes({ limit: 250 }), []);
 
-  const load = useCallback(
-    async (filter: AttemptFilter) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const [page, sum] = await Promise.all([
-          client.listAttempts(tid, { ...filter, limit: PAGE }),
-          client.summarizeAttempts(tid, filter),
-        ]);
-        setRows(page.data);
-        setCursor(page.nextCursor);
-        setSummary(sum);
-      } catch (err) {
-        setError(err);
-        setRows([]);
-        setSummary(null);
-      } finally {
-        setLoading(false);
-      }
-    },
-    [client, tid],
+  // The address is the truth: the filters it names (normalized), and the attempt open.
+  const openId = search.get('attempt');
+  const filterSearch = toSearch(fromSearch(search));
+  const urlFilters = useMemo(() => fromSearch(new URLSearchParams(filterSearch)), [filterSearch]);
+  const urlErrors = useMemo(() => checkFilters(urlFilters, null), [urlFilters]);
+  const [draft, setDraft] = useState<Filters>(urlFilters);
+  const [errors, setErrors] = useState<FilterErrors>(urlErrors);
+  // The address changed (applied, cleared, back or forward): the form shows what it now says.
+  useEffect(() => {
+    setDraft(urlFilters);
+    setErrors(urlErrors);
+  }, [urlFilters, urlErrors]);
+
+  /** Bumped by "Apply filters": a quick range is counted back from now again, even if unchanged. */
+  const [applyCount, setApplyCount] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: applyCount recounts a quick range from now
+  const applied = useMemo<AttemptFilter | null>(
+    () => (Object.keys(urlErrors).length > 0 ? null : toApi(urlFilters, Date.now())),
+    [urlFilters, urlErrors, applyCount],
   );
+  const { rows, cursor, summary, error, loading, more } = useAttemptLog(client, tid, applied);
 
-  useEffect(() => {
-    void load(applied);
-  }, [load, applied]);
+  const knownTypes = catalog.data?.data.map((t) => t.name) ?? null;
+  const suggestions = useMemo(() => {
+    const names = knownTypes ?? [];
+    const groups = names.filter((n) => n.includes('.')).map((n) => `${n.slice(0, n.indexOf('.'))}.*`);
+    return [...new Set([...names, ...groups])].sort();
+  }, [knownTypes]);
 
-  // New attempts: ask for those at or after the newest shown, keep the ones not seen yet.
-  useEffect(() => {
-    if (applied.until) return;
-    const timer = setInterval(async () => {
-      const newest = rowsRef.current[0];
-      try {
-        const since = newest ? newest.createdAt : applied.since;
-        const page = await client.listAttempts(tid, { ...applied, ...(since ? { since } : {}), limit: PAGE });
-        const seen = new Set(rowsRef.current.map((r) => r.id));
-        const fresh = page.data.filter((a) => !seen.has(a.id));
-        if (fresh.length > 0) setRows((current) => [...fresh, ...current]);
-        setSummary(await client.summarizeAttempts(tid, applied));
-      } catch {
-        // A missed poll is retried at the next tick; the table keeps what it has.
-      }
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [client, tid, applied]);
-
-  const more = async () => {
-    if (!cursor) return;
-    try {
-      const page = await client.listAttempts(tid, { ...applied, limit: PAGE, cursor });
-      setRows((current) => [...current, ...page.data]);
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    }
+  const go = (filterQuery: string, attempt: string | null, replace: boolean) => {
+    const q = new URLSearchParams(filterQuery);
+    if (attempt) q.set('attempt', attempt);
+    const text = q.toString();
+    navigate(`${path}${text ? `?${text}` : ''}`, replace);
   };
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    setSelected(null);
-    setApplied(toApi(draft));
+    const problems = checkFilters(draft, knownTypes ?? []);
+    setErrors(problems);
+    const first = Object.keys(problems)[0];
+    if (first) {
+      document.getElementById(`f-${first}`)?.focus();
+      return;
+    }
+    setApplyCount((n) => n + 1);
+    go(toSearch(draft), null, false);
   };
+
+  const clear = () => {
+    setDraft(NO_FILTERS);
+    setErrors({});
+    go('', null, false);
+  };
+
+  // The drawer. Opening or closing it replaces the address rather than adding to history.
+  const opened = useOpenAttempt(client, tid, openId, rows);
+  const [retried, setRetried] = useState<RetryOutcome | null>(null);
+  const view = (a: Attempt) => {
+    setRetried(null);
+    go(filterSearch, a.id, true);
+  };
+  const closeDrawer = () => {
+    if (openId) go(filterSearch, null, true);
+  };
+  // Closed (Close, Escape, or the address changed): focus goes back to the button that opened it,
+  // or to the page heading when that row is not shown. This runs after the drawer's own cleanup
+  // has closed the dialog, so a modal one no longer makes the page inert.
+  const lastOpen = useRef<string | null>(null);
+  useEffect(() => {
+    const previous = lastOpen.current;
+    lastOpen.current = openId;
+    if (openId) {
+      // The opened row, beside the drawer: in sight once the page has made room for it.
+      document.querySelector(`[data-attempt="${CSS.escape(openId)}"]`)?.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+    if (!previous) return;
+    const button = document.querySelector<HTMLElement>(
+      `[data-attempt="${CSS.escape(previous)}"] button.view`,
+    );
+    (button ?? document.getElementById('log-title'))?.focus();
+  }, [openId]);
 
   const retry = async (a: Attempt) => {
     if (!a.eventId || !a.endpointId) return;
-    setRetryNote(null);
+    setRetried(null);
     try {
-      const r = await client.retryEvent(tid, a.eventId, { endpointId: a.endpointId });
-      setRetryNote(
-        `Retry queued (${r.deliveries.length} delivery). The new attempt appears in the log shortly.`,
-      );
+      const result = await client.retryEvent(tid, a.eventId, { endpointId: a.endpointId });
+      setRetried({ attemptId: a.id, result, refused: null });
     } catch (err) {
-      setRetryNote(`Retry refused: ${errorText(err)}`);
+      setRetried({ attemptId: a.id, result: null, refused: `Retry refused: ${errorText(err)}` });
     }
   };
 
   const endpointName = (id: string | null) =>
     endpoints.data?.data.find((e) => e.id === id)?.name || id || '—';
+  const rowsProps = { rows, openId, endpointName, onView: view };
 
   return (
-    <div>
-      <h1>Delivery log</h1>
+    <div className={`log-page${openId !== null && wide ? ' with-drawer' : ''}`}>
+      <h1 id="log-title" tabIndex={-1}>
+        Delivery log
+      </h1>
       <FilterForm
         draft={draft}
         setDraft={setDraft}
+        errors={errors}
         endpoints={endpoints.data?.data ?? []}
+        eventTypes={suggestions}
         onApply={apply}
-        onClear={() => {
-          setDraft(NO_FILTERS);
-          setApplied({});
-        }}
+        onClear={clear}
       />
+      {!applied && (
+        <p className="error" role="alert">
+          The filters in this address cannot be applied: fix the fields marked above, then apply them.
+        </p>
+      )}
 
-      {summary && testSendsOnly(applied) && (
+      {summary && applied && testSendsOnly(applied) && (
         <p className="muted" role="note">
           Test sends and mock events are listed here only because the trigger filter asks for them; no summary
           or chart ever counts them.
         </p>
       )}
-      {summary && !testSendsOnly(applied) && (
+      {summary && applied && !testSendsOnly(applied) && (
         <section className="cards" aria-label="Summary">
           <Card label="Total" value={summary.total} />
           <Card label="Succeeded" value={summary.succeeded} tone="ok" />
           <Card label="Failed" value={summary.failed} tone={summary.failed ? 'bad' : ''} />
-          <Card label="Pending" value={summary.pending} />
+          <Card label="Pending deliveries" value={summary.pending} />
         </section>
       )}
-      <div className="actions">
-        <JobAction
-          key={JSON.stringify(applied)}
-          tid={tid}
-          label="Retry failed deliveries matching these filters"
-          question={`Retry the failed deliveries behind the ${summary?.failed ?? ''} failed attempts matching these filters? Deliveries that succeeded since are left alone.`}
-          disabled={!summary || summary.failed === 0}
-          run={() => client.retryAttempts(tid, applied)}
-        />
-      </div>
-      {applied.endpointId && <RecoveryPanel key={applied.endpointId} tid={tid} eid={applied.endpointId} />}
-      <ErrorBox error={error} />
-
-      {selected && (
-        <AttemptView
-          attempt={selected}
-          retryNote={retryNote}
-          onRetry={() => retry(selected)}
-          onClose={() => setSelected(null)}
-        />
-      )}
-
-      {!loading && rows.length === 0 && !error && (
-        <Empty>No attempts match these filters. Send an event, or widen the filters.</Empty>
-      )}
-      {rows.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label="Attempts">
-            <thead>
-              <tr>
-                <th>Event type</th>
-                <th>Status</th>
-                <th>Response</th>
-                <th>Date and time</th>
-                <th>Duration</th>
-                <th>Attempt</th>
-                <th>Endpoint</th>
-                <th>Request id</th>
-                <th>
-                  <span className="sr-only">Details</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <tr key={a.id} data-attempt={a.id}>
-                  <td>{a.eventType}</td>
-                  <td>
-                    <span className={`badge ${a.succeeded ? 'succeeded' : 'failed'}`}>
-                      {a.succeeded ? 'succeeded' : 'failed'}
-                    </span>
-                    {a.trigger !== 'scheduled' && <span className="muted"> {a.trigger}</span>}
-                  </td>
-                  <td>{a.responseStatus ?? (a.error ? a.error.kind : '—')}</td>
-                  <td>{dateTime(a.createdAt)}</td>
-                  <td>{ms(a.durationMs)}</td>
-                  <td>{a.attemptNumber}</td>
-                  <td>{endpointName(a.endpointId)}</td>
-                  <td>
-                    <code>{a.requestId}</code>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={() => {
-                        setRetryNote(null);
-                        setSelected(a);
-                      }}
-                    >
-                      View
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      {applied && (
+        <div className="actions">
+          <JobAction
+            key={JSON.stringify(applied)}
+            tid={tid}
+            label="Retry failed deliveries matching these filters"
+            question={`Retry the failed deliveries behind the ${summary?.failed ?? ''} failed attempts matching these filters? Deliveries that succeeded since are left alone.`}
+            disabled={!summary || summary.failed === 0}
+            run={() => client.retryAttempts(tid, applied)}
+            preview={() => client.previewRetryAttempts(tid, applied)}
+          />
         </div>
       )}
+      {applied?.endpointId && <RecoveryPanel key={applied.endpointId} tid={tid} eid={applied.endpointId} />}
+      <ErrorBox error={error} />
+
+      {!loading && applied && rows.length === 0 && !error && (
+        <Empty>No attempts match these filters. Send an event, or widen the filters.</Empty>
+      )}
+      {rows.length > 0 && (phone ? <AttemptCards {...rowsProps} /> : <AttemptTable {...rowsProps} />)}
       {cursor && (
         <div className="actions">
           <button type="button" className="secondary" onClick={more}>
             Load more
           </button>
         </div>
+      )}
+
+      {openId && (
+        <AttemptDrawer
+          key={wide ? 'beside' : 'over'}
+          tid={tid}
+          attempt={opened.attempt}
+          error={opened.error}
+          modal={!wide}
+          onClose={closeDrawer}
+          onRetry={retry}
+          retried={retried}
+        />
       )}
     </div>
   );

@@ -30,28 +30,43 @@ class ChartsBoundary extends Component<{ children: ReactNode }, { error: unknown
 /** Each range with a bucket width that keeps the chart readable (well under the server's limit). */
 const RANGES: Record<string, { label: string; ms: number; bucket: StatsBucketWidth }> = {
   '1h': { label: 'last hour', ms: 3_600_000, bucket: '1m' },
+  '6h': { label: 'last 6 hours', ms: 6 * 3_600_000, bucket: '5m' },
   '24h': { label: 'last 24 hours', ms: 86_400_000, bucket: '1h' },
   '7d': { label: 'last 7 days', ms: 7 * 86_400_000, bucket: '1h' },
   '30d': { label: 'last 30 days', ms: 30 * 86_400_000, bucket: '1d' },
 };
+const AUTO = 'auto';
 
 export function MetricsPage({ tid }: { tid: string }) {
   const { client } = useSession();
-  const [range, setRange] = useState('24h');
+  const [range, setRange] = useState(AUTO);
   const [endpointId, setEndpointId] = useState('');
   const endpoints = useLoad(() => client.listEndpoints(tid, { limit: 250 }), [tid]);
-  const stats = useLoad(() => {
-    const chosen = RANGES[range] ?? RANGES['24h']!;
+  const stats = useLoad(async () => {
     const until = Date.now();
-    const query = {
-      since: new Date(until - chosen.ms).toISOString(),
-      until: new Date(until).toISOString(),
-      bucket: chosen.bucket,
+    const fetchRange = (key: string) => {
+      const chosen = RANGES[key] ?? RANGES['24h']!;
+      const query = {
+        since: new Date(until - chosen.ms).toISOString(),
+        until: new Date(until).toISOString(),
+        bucket: chosen.bucket,
+      };
+      return endpointId ? client.getEndpointStats(tid, endpointId, query) : client.getTenantStats(tid, query);
     };
-    return endpointId ? client.getEndpointStats(tid, endpointId, query) : client.getTenantStats(tid, query);
+    if (range !== AUTO) return { key: range, stats: await fetchRange(range) };
+    // The shortest range that holds every attempt of the last 30 days: fresh data is drawn
+    // over the last hour's minutes, not squeezed into one bar of a day.
+    const all = await fetchRange('30d');
+    const count = (r: typeof all) => r.totals.attempts + r.totals.dropped;
+    if (count(all) === 0) return { key: '1h', stats: await fetchRange('1h') };
+    for (const key of ['1h', '6h', '24h', '7d']) {
+      const fitted = await fetchRange(key);
+      if (count(fitted) === count(all)) return { key, stats: fitted };
+    }
+    return { key: '30d', stats: all };
   }, [tid, range, endpointId]);
 
-  const data = stats.data;
+  const data = stats.data?.stats;
   const totals = data?.totals;
   return (
     <div>
@@ -60,6 +75,9 @@ export function MetricsPage({ tid }: { tid: string }) {
         <div>
           <label htmlFor="m-range">Range</label>
           <select id="m-range" value={range} onChange={(e) => setRange(e.target.value)}>
+            <option value={AUTO}>
+              fits the data{range === AUTO && stats.data ? ` (${RANGES[stats.data.key]?.label})` : ''}
+            </option>
             {Object.entries(RANGES).map(([key, r]) => (
               <option key={key} value={key}>
                 {r.label}

@@ -42,17 +42,38 @@ export function SignInPage(props: {
   );
 }
 
-export function ExpiredPage({ branding, message }: { branding: PortalBranding; message: string }) {
+/** Why a portal link no longer opens the portal. */
+export type EndedReason = 'signed-out' | 'expired' | 'no-key' | 'unavailable';
+
+const ENDED_TEXT: Record<EndedReason, string> = {
+  'signed-out': 'You signed out, so this link no longer works.',
+  expired: 'Links to this page work for a limited time, and this one has run out.',
+  'no-key': 'This address holds no access: open the page from the link you were given.',
+  unavailable: 'This link could not be opened right now.',
+};
+
+/**
+ * Where a portal session ends (signed out, expired, unknown): in the
+ * platform's words, with the way back to it. Never the admin sign-in,
+ * and never the service's own name or key jargon.
+ */
+export function LinkEndedPage({ branding, reason }: { branding: PortalBranding; reason: EndedReason }) {
+  const back = branding.returnUrl ?? null;
   return (
     <main>
-      <div className="center-page" role="alert">
-        {branding.logoUrl && <img src={branding.logoUrl} alt="" style={{ height: 32 }} />}
-        <h1>This link has expired</h1>
-        <p>
-          Links to {branding.name} work for a limited time. Go back to the page you came from and open it
-          again to get a fresh link.
-        </p>
-        <p className="muted">Details: {message}</p>
+      <div className="center-page ended-page">
+        {branding.logoUrl && <img src={branding.logoUrl} alt="" className="ended-logo" />}
+        <h1>This link has ended</h1>
+        <p>{ENDED_TEXT[reason]}</p>
+        {back ? (
+          <p>
+            <a className="button" href={back} target="_top">
+              Go back to {branding.name}
+            </a>
+          </p>
+        ) : (
+          <p>Go back to {branding.name} and open this page from there again to get a fresh link.</p>
+        )}
       </div>
     </main>
   );

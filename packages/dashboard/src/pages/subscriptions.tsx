@@ -1,22 +1,41 @@
-import type { AttemptSummary, Endpoint } from '../../../sdk/src/client/index.ts';
-import { percent } from '../format.ts';
+/**
+ * A tenant's subscriptions with their health, kept live: status, circuit
+ * (since when, next probe), backlog and next attempt, last error and the 24 h
+ * success rate, with Retry now and Reset circuit on each row. Two requests
+ * per refresh, however many rows: the endpoints and their health, one page each.
+ */
+import type { Endpoint, EndpointHealth } from '../../../sdk/src/client/index.ts';
+import { dateTime } from '../format.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, Loading, useLoad } from '../ui.tsx';
+import { Empty, ErrorBox, Loading } from '../ui.tsx';
+import {
+  backlogText,
+  CircuitBadge,
+  circuitDetail,
+  HEALTH_POLL_MS,
+  HealthActions,
+  rateText,
+} from './endpoint-health.tsx';
+import { usePolling } from './use-polling.tsx';
+
+const LIMIT = 250;
 
 export function SubscriptionsPage({ tid }: { tid: string }) {
   const { client } = useSession();
   const base = `/tenants/${encodeURIComponent(tid)}/subscriptions`;
-  const { data, error, loading } = useLoad(async () => {
-    const endpoints = await client.listEndpoints(tid, { limit: 250 });
-    const since = new Date(Date.now() - 86_400_000).toISOString();
-    const rows: [Endpoint, AttemptSummary][] = await Promise.all(
-      endpoints.data.map(
-        async (e) => [e, await client.summarizeAttempts(tid, { endpointId: e.id, since })] as const,
-      ),
-    ).then((r) => r.map(([e, s]) => [e, s]));
-    return rows;
-  }, [tid]);
+  const { data, error, loading, reload } = usePolling(
+    async () => {
+      const [endpoints, health] = await Promise.all([
+        client.listEndpoints(tid, { limit: LIMIT }),
+        client.listEndpointHealth(tid, { limit: LIMIT }),
+      ]);
+      const byId = new Map(health.data.map((h) => [h.endpointId, h]));
+      return endpoints.data.map((e): [Endpoint, EndpointHealth | undefined] => [e, byId.get(e.id)]);
+    },
+    HEALTH_POLL_MS,
+    [client, tid],
+  );
 
   return (
     <div>
@@ -33,19 +52,25 @@ export function SubscriptionsPage({ tid }: { tid: string }) {
       )}
       {data && data.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table aria-label="Subscriptions">
             <thead>
               <tr>
                 <th>Name</th>
                 <th>URL</th>
                 <th>Status</th>
-                <th>Events</th>
+                <th>Circuit</th>
+                <th>Backlog</th>
+                <th>Last error</th>
                 <th>Success rate (24 h)</th>
+                <th>Events</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
-              {data.map(([e, s]) => (
-                <tr key={e.id}>
+              {data.map(([e, h]) => (
+                <tr key={e.id} data-endpoint={e.id}>
                   <td>
                     <Link to={`${base}/${encodeURIComponent(e.id)}`}>{e.name || e.id}</Link>
                   </td>
@@ -53,10 +78,35 @@ export function SubscriptionsPage({ tid }: { tid: string }) {
                   <td>
                     <span className={`badge ${e.status}`}>{e.status.replace('_', ' ')}</span>
                   </td>
-                  <td className="wrap">{e.eventTypes === null ? 'all events' : e.eventTypes.join(', ')}</td>
                   <td>
-                    {percent(s.succeeded, s.total)} <span className="muted">({s.total} attempts)</span>
+                    {h ? (
+                      <>
+                        <CircuitBadge circuit={h.circuit} />
+                        {circuitDetail(h.circuit) && (
+                          <div className="muted small-text">{circuitDetail(h.circuit)}</div>
+                        )}
+                      </>
+                    ) : (
+                      '—'
+                    )}
                   </td>
+                  <td>{h ? backlogText(h) : '—'}</td>
+                  <td className="wrap">
+                    {h?.lastError ? (
+                      <>
+                        {h.lastError.message}
+                        <div className="muted small-text">{dateTime(h.lastError.at)}</div>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>
+                    {h ? rateText(h) : '—'}{' '}
+                    {h && <span className="muted">({h.last24h.attempts} attempts)</span>}
+                  </td>
+                  <td className="wrap">{e.eventTypes === null ? 'all events' : e.eventTypes.join(', ')}</td>
+                  <td>{h && <HealthActions tid={tid} health={h} onChanged={reload} compact />}</td>
                 </tr>
               ))}
             </tbody>

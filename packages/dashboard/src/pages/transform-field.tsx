@@ -179,10 +179,10 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
           Below is the webhook as it was given.
         </p>
       )}
-      <h3>Headers, {what}</h3>
+      <h2 className="result-title">Headers, {what}</h2>
       <p className="muted">The custom headers; the content type and signature headers are added after.</p>
       <JsonBlock label={`Headers, ${what}`} value={JSON.stringify(webhook.headers, null, 2)} />
-      <h3>Payload, {what}</h3>
+      <h2 className="result-title">Payload, {what}</h2>
       <JsonBlock label={`Payload, ${what}`} value={JSON.stringify(webhook.payload, null, 2) ?? ''} />
     </div>
   );

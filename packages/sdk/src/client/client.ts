@@ -3,6 +3,7 @@
  * runs in browsers (the dashboard) as well as in Node 20+.
  */
 import { HeraldApiError } from './errors.ts';
+import type { CircuitReset, EndpointHealth, JobPreview, Retried, RetryNowResult } from './health-types.ts';
 import type {
   BulkRetryFilter,
   Job,
@@ -137,6 +138,10 @@ export class HeraldClient {
   getSessionInfo() {
     return this.request<SessionInfo>('GET', '/v1/portal/session');
   }
+  /** Ends the presented portal session (its link stops working); portal sessions only. */
+  endPortalSession() {
+    return this.request<void>('DELETE', '/v1/portal/session');
+  }
   getPortalBranding() {
     return this.request<PortalBranding>('GET', '/v1/portal/branding');
   }
@@ -186,6 +191,23 @@ export class HeraldClient {
       body: send,
     });
   }
+  /** The health of a page of endpoints: circuit, last error, backlog, next attempt, 24 h success rate. */
+  listEndpointHealth(tid: string, page: PageQuery = {}) {
+    return this.request<Page<EndpointHealth>>('GET', `/v1/tenants/${seg(tid)}/endpoints/health`, {
+      query: { ...page },
+    });
+  }
+  getEndpointHealth(tid: string, eid: string) {
+    return this.request<EndpointHealth>('GET', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/health`);
+  }
+  /** Closes the endpoint's circuit now: the deliveries it held back are due at once. */
+  resetCircuit(tid: string, eid: string) {
+    return this.request<CircuitReset>('POST', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/circuit/reset`);
+  }
+  /** Makes the endpoint's pending deliveries that wait for a retry due now. */
+  retryEndpointNow(tid: string, eid: string) {
+    return this.request<RetryNowResult>('POST', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/retry-now`);
+  }
   verifyEndpoint(tid: string, eid: string) {
     return this.request<VerifyResult>('POST', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/verify`, {
       body: {},
@@ -219,8 +241,9 @@ export class HeraldClient {
   getEvent(tid: string, id: string) {
     return this.request<HeraldEventRecord>('GET', `/v1/tenants/${seg(tid)}/events/${seg(id)}`);
   }
+  /** Retries now; the answer says how many were queued and why the others wait (an open circuit, a pause…). */
   retryEvent(tid: string, id: string, input: { endpointId?: string } = {}) {
-    return this.request<{ deliveries: string[] }>('POST', `/v1/tenants/${seg(tid)}/events/${seg(id)}/retry`, {
+    return this.request<Retried>('POST', `/v1/tenants/${seg(tid)}/events/${seg(id)}/retry`, {
       body: input,
     });
   }
@@ -267,6 +290,20 @@ export class HeraldClient {
     const given = (v: unknown) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
     const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => given(v)));
     return this.request<JobAccepted>('POST', `/v1/tenants/${seg(tid)}/attempts/retry`, { body });
+  }
+  /** What `retryAttempts(tid, filter)` would do (counts and reasons); nothing is started. */
+  previewRetryAttempts(tid: string, filter: BulkRetryFilter = {}) {
+    const given = (v: unknown) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
+    const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => given(v)));
+    return this.request<JobPreview>('POST', `/v1/tenants/${seg(tid)}/attempts/retry`, {
+      body: { ...body, dryRun: true },
+    });
+  }
+  /** What `recoverEndpoint` or `replayEndpoint` would do; nothing is started. */
+  previewEndpointJob(tid: string, eid: string, kind: 'recover' | 'replay', window: RecoveryWindow) {
+    return this.request<JobPreview>('POST', `/v1/tenants/${seg(tid)}/endpoints/${seg(eid)}/${kind}`, {
+      body: { ...window, dryRun: true },
+    });
   }
   getJob(tid: string, id: string) {
     return this.request<Job>('GET', `/v1/tenants/${seg(tid)}/jobs/${seg(id)}`);

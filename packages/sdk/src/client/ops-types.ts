@@ -1,4 +1,5 @@
 /** Types of the operations API: stats, recovery jobs and the queue. */
+import type { RetryReport } from './health-types.ts';
 import type { AttemptFilter } from './types.ts';
 
 export type StatsBucketWidth = '1m' | '5m' | '1h' | '1d';
@@ -41,6 +42,8 @@ export interface Job {
   params: Record<string, unknown>;
   progress: { processed: number; affected: number };
   error: string | null;
+  /** What its retries came to so far (null until its first chunk ran, or from a Herald before it). */
+  report?: RetryReport | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

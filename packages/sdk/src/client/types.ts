@@ -185,14 +185,16 @@ export type ErrorKindFilter = 'timeout' | 'connection' | 'dns' | 'tls' | 'refuse
 
 export interface AttemptFilter {
   endpointId?: string;
+  /** An event type, or a pattern as endpoints subscribe: `order.*`, `*.created` (no `@version`). */
   eventType?: string;
   eventId?: string;
   status?: 'succeeded' | 'failed';
   /** An exact code (404) or a class (5xx). */
   statusCode?: string;
-  /** ISO time or epoch milliseconds. */
+  /** ISO time or epoch milliseconds; both ends inclusive. */
   since?: string;
   until?: string;
+  /** A request id (`x-request-id`) or its beginning. */
   requestId?: string;
   /**
    * One trigger or several. Default: `scheduled` and `manual`; test sends and
@@ -287,6 +289,8 @@ export interface PortalBranding {
   name: string;
   logoUrl: string | null;
   accent: string;
+  /** Where the portal's "go back" link leads once a link has ended (HERALD_PORTAL_RETURN_URL). */
+  returnUrl?: string | null;
 }
 
 export interface RotatedSecret {
@@ -304,4 +308,6 @@ export interface SessionInfo {
   role: 'admin' | 'tenant' | 'portal';
   tenantId: string | null;
   expiresAt: string | null;
+  /** Portal sessions: the advanced endpoint fields they may set (HERALD_PORTAL_FIELDS); null: every field. */
+  endpointFields?: string[] | null;
 }

@@ -31,6 +31,7 @@ import { registerRequestLog } from './request-log.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.ts';
 import { registerAttemptRoutes } from './routes/attempts.ts';
 import { registerDashboardRoutes } from './routes/dashboard.ts';
+import { registerEndpointHealthRoutes } from './routes/endpoint-health.ts';
 import { registerEndpointSecretRoutes } from './routes/endpoint-secrets.ts';
 import { registerEndpointTestRoutes } from './routes/endpoint-tests.ts';
 import { registerEndpointRoutes } from './routes/endpoints.ts';
@@ -170,6 +171,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerTenantRoutes(app, routeDeps);
   registerApiKeyRoutes(app, routeDeps);
   registerEndpointRoutes(app, routeDeps);
+  registerEndpointHealthRoutes(app, routeDeps);
   registerEndpointSecretRoutes(app, routeDeps);
   let sender = deps.sender;
   if (!sender) {

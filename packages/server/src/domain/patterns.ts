@@ -23,12 +23,13 @@ export const MAX_PATTERN_LENGTH = 140;
 const SEGMENT = /^(\*|[A-Za-z0-9_-]+)$/;
 const VERSION = /^[1-9][0-9]{0,8}$/;
 
-interface ParsedPattern {
+export interface ParsedPattern {
   segments: string[];
   version: number | null;
 }
 
-function parsePattern(pattern: string): ParsedPattern | string {
+/** A pattern's segments and version pin, or a message saying what is wrong with it. */
+export function parsePattern(pattern: string): ParsedPattern | string {
   if (typeof pattern !== 'string' || pattern.length === 0) {
     return 'an event type pattern must be a non-empty string, e.g. "device.*"';
   }
@@ -67,7 +68,8 @@ export function validateEventTypePatterns(patterns: string[]): string | null {
   return null;
 }
 
-function segmentsToRegExpSource(segments: string[]): string {
+/** The regexp source (unanchored) that matches type names as `segments` do; no version. */
+export function segmentsToRegExpSource(segments: string[]): string {
   return segments
     .map((segment, i) => {
       if (segment !== '*') return segment; // names hold no regexp metacharacters ('-' is literal outside [])

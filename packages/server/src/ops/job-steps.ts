@@ -7,7 +7,16 @@ import { HeraldError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
 import { countedTriggers } from '../domain/log-filters.ts';
 import { endpointReceives } from '../domain/matching.ts';
+import {
+  addToReport,
+  blockerOf,
+  type DeliveryFact,
+  emptyReport,
+  type RetryReport,
+  reportOf,
+} from '../domain/retry-report.ts';
 import type { Endpoint } from '../domain/types.ts';
+import type { HealthStore } from '../store/health-port.ts';
 import type { Job, OpsStore, RecoverParams, ReplayDelivery, RetryParams } from '../store/ops-port.ts';
 import type { Store } from '../store/port.ts';
 
@@ -19,13 +28,25 @@ export interface StepPlan {
   processed: number;
   retry?: string[];
   create?: { endpointId: string; deliveries: ReplayDelivery[] };
+  /** What the chunk's retries come to: queued, and why the rest are not (domain/retry-report.ts). */
+  report: RetryReport;
+  /** Deliveries the chunk expects to make pending or create (what a dry run reports as affected). */
+  expected: number;
 }
 
 export interface StepDeps {
   store: Store;
   ops: OpsStore;
+  /** Reads the deliveries' and endpoints' state for the report. */
+  health: HealthStore;
   now: number;
   chunkSize: number;
+  /**
+   * Deliveries already reported by earlier chunks (a preview keeps them); a
+   * running job, which keeps no such list, leaves out instead deliveries
+   * changed since it started that it would not retry (it changed them).
+   */
+  seen?: Set<string>;
 }
 
 async function requireEndpoint(store: Store, job: Job, endpointId: string): Promise<Endpoint> {
@@ -52,10 +73,13 @@ async function recoverStep(job: Job, deps: StepDeps): Promise<StepPlan> {
     limit: deps.chunkSize,
   });
   const last = ids.at(-1);
+  const facts = await deps.health.deliveryFacts(job.tenantId, ids);
   return {
     nextCursor: ids.length < deps.chunkSize ? DONE_CURSOR : (last ?? DONE_CURSOR),
     processed: ids.length,
     retry: ids,
+    report: reportOf(facts, () => true),
+    expected: facts.filter((f) => f.status === 'failed').length,
   };
 }
 
@@ -86,10 +110,15 @@ async function replayStep(job: Job, deps: StepDeps): Promise<StepPlan> {
       nextAttemptAt: endpoint.status === 'active' ? deps.now : null,
     });
   }
+  const report = emptyReport();
+  const gate = await deps.health.endpointGate(job.tenantId, endpoint.id);
+  if (gate) addToReport(report, gate, blockerOf(gate) ?? 'queued', deliveries.length);
   return {
     nextCursor: page.nextCursor ?? DONE_CURSOR,
     processed: page.data.length,
     create: { endpointId: endpoint.id, deliveries },
+    report,
+    expected: deliveries.length,
   };
 }
 
@@ -106,7 +135,29 @@ async function retryStep(job: Job, deps: StepDeps): Promise<StepPlan> {
     { limit: deps.chunkSize, cursor: job.cursor },
   );
   const ids = [...new Set(page.data.map((a) => a.deliveryId).filter((id): id is string => id !== null))];
-  return { nextCursor: page.nextCursor ?? DONE_CURSOR, processed: page.data.length, retry: ids };
+  const facts = (await deps.health.deliveryFacts(job.tenantId, ids)).filter((f) => firstSeen(f, job, deps));
+  return {
+    nextCursor: page.nextCursor ?? DONE_CURSOR,
+    processed: page.data.length,
+    retry: ids,
+    // The store retries only failed ones.
+    report: reportOf(facts, (f) => f.status === 'failed'),
+    expected: facts.filter((f) => f.status === 'failed').length,
+  };
+}
+
+/**
+ * Whether a delivery is reported by this chunk: a delivery with several
+ * matching attempts may come up in more than one chunk.
+ */
+function firstSeen(fact: DeliveryFact, job: Job, deps: StepDeps): boolean {
+  if (deps.seen) {
+    if (deps.seen.has(fact.deliveryId)) return false;
+    deps.seen.add(fact.deliveryId);
+    return true;
+  }
+  const changedSinceStart = job.startedAt !== null && job.cursor !== null && fact.updatedAt >= job.startedAt;
+  return fact.status === 'failed' || !changedSinceStart;
 }
 
 export function planStep(job: Job, deps: StepDeps): Promise<StepPlan> {

@@ -10,6 +10,7 @@ import { monotonicFactory } from 'ulid';
 import type { Clock } from '../domain/clock.ts';
 import { HeraldError } from '../domain/errors.ts';
 import { newId } from '../domain/ids.ts';
+import { healthOf } from '../store/health-port.ts';
 import type { Job, JobKind, JobParams, OpsStore } from '../store/ops-port.ts';
 import type { Store } from '../store/port.ts';
 import { DONE_CURSOR, planStep } from './job-steps.ts';
@@ -42,6 +43,7 @@ export function newJob(tenantId: string, kind: JobKind, params: JobParams, now: 
     progress: { processed: 0, affected: 0 },
     cursor: null,
     error: null,
+    report: null,
     leaseOwner: null,
     leaseExpiresAt: null,
     createdAt: now,
@@ -105,7 +107,13 @@ export class JobRunner {
     if (job.cursor === DONE_CURSOR) return (await this.finish(job, null)) ? 'done' : 'lost';
     let plan: Awaited<ReturnType<typeof planStep>>;
     try {
-      plan = await planStep(job, { store, ops, now, chunkSize: this.options.chunkSize });
+      plan = await planStep(job, {
+        store,
+        ops,
+        health: healthOf(store),
+        now,
+        chunkSize: this.options.chunkSize,
+      });
     } catch (err) {
       if (!(err instanceof HeraldError)) throw err;
       return (await this.finish(job, err.message)) ? 'done' : 'lost';
@@ -118,6 +126,7 @@ export class JobRunner {
       processed: plan.processed,
       ...(plan.retry ? { retry: plan.retry } : {}),
       ...(plan.create ? { create: plan.create } : {}),
+      report: plan.report,
       leaseExpiresAt: now + this.options.leaseMs,
       now,
     });

@@ -69,6 +69,7 @@ function emptyRow(start: number, buckets: number): StatsRow {
     statusClasses: { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, none: 0 },
     latency: new Array<number>(buckets).fill(0),
     latencySumMs: 0,
+    latencyMaxMs: null,
   };
 }
 
@@ -83,6 +84,12 @@ function addInto(into: StatsRow, row: StatsRow): void {
     into.latency[i] = (into.latency[i] ?? 0) + n;
   });
   into.latencySumMs += row.latencySumMs;
+  if (row.latencyMaxMs !== null) into.latencyMaxMs = Math.max(into.latencyMaxMs ?? 0, row.latencyMaxMs);
+}
+
+/** An estimate never above the slowest attempt actually seen (when known). */
+function capped(estimate: number | null, max: number | null): number | null {
+  return estimate === null || max === null ? estimate : Math.min(estimate, max);
 }
 
 function toBucket(row: StatsRow): StatsBucket {
@@ -94,9 +101,9 @@ function toBucket(row: StatsRow): StatsBucket {
     dropped: row.dropped,
     statusClasses: row.statusClasses,
     latencyMs: {
-      p50: percentile(row.latency, 0.5),
-      p95: percentile(row.latency, 0.95),
-      p99: percentile(row.latency, 0.99),
+      p50: capped(percentile(row.latency, 0.5), row.latencyMaxMs),
+      p95: capped(percentile(row.latency, 0.95), row.latencyMaxMs),
+      p99: capped(percentile(row.latency, 0.99), row.latencyMaxMs),
       mean: row.attempts > 0 ? Math.round((row.latencySumMs / row.attempts) * 10) / 10 : null,
     },
   };

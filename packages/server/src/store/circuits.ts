@@ -10,3 +10,8 @@ export function circuitsOf(ids: readonly string[], states: ReadonlyMap<string, F
   }
   return out;
 }
+
+/** A circuit reset by hand: closed, counters back to 0; how long it has failed is kept for auto-disable. */
+export function closedFlow(s: FlowState): FlowState {
+  return { ...s, circuit: 'closed', failures: 0, opens: 0, openedAt: null, openUntil: null };
+}

@@ -12,6 +12,7 @@
  *   runner died resumes where it stopped.
  */
 import { HeraldError } from '../domain/errors.ts';
+import type { RetryReport } from '../domain/retry-report.ts';
 import type { EndpointStatus, Page, PageRequest } from '../domain/types.ts';
 import type { AttemptFilter, Store } from './port.ts';
 
@@ -64,6 +65,8 @@ export interface StatsRow {
   /** LATENCY_BUCKETS counts. */
   latency: number[];
   latencySumMs: number;
+  /** The slowest attempt in the row; null when unknown (rows from before it was recorded). */
+  latencyMaxMs: number | null;
 }
 
 export interface QueueStats {
@@ -106,6 +109,8 @@ export interface Job {
   /** Where the next chunk starts; null before the first chunk. Opaque to callers. */
   cursor: string | null;
   error: string | null;
+  /** What its retries came to so far: queued, and why the rest were not (null before the first chunk). */
+  report: RetryReport | null;
   leaseOwner: string | null;
   leaseExpiresAt: number | null;
   createdAt: number;
@@ -137,6 +142,8 @@ export interface JobChunk {
   retry?: string[];
   /** New deliveries to the job's endpoint (replay). */
   create?: { endpointId: string; deliveries: ReplayDelivery[] };
+  /** This chunk's part of the job's report, merged into what earlier chunks reported. */
+  report?: RetryReport;
   /** Lease after this chunk. */
   leaseExpiresAt: number;
   now: number;

@@ -30,6 +30,15 @@ export const ROLLUP_COUNTERS: readonly string[] = [
   ...HISTOGRAM_COLUMNS,
 ];
 
+/**
+ * The slowest attempt of each row: merged with max(), not summed. A
+ * percentile estimated inside a histogram bucket is capped by it, so an
+ * endpoint whose attempts all time out just past its 5,000 ms timeout shows
+ * p99 ≈ 5,0xx ms, not the bucket's upper bound (7,000 ms). Rows written
+ * before it existed hold NULL: no cap.
+ */
+export const ROLLUP_MAXIMA: readonly string[] = ['latency_max_ms'];
+
 /** One rollup row's increments, keyed by column name. */
 export type RollupDelta = { tenantId: string; endpointId: string; minute: number } & Record<string, number>;
 
@@ -38,6 +47,7 @@ export const minuteOf = (time: number): number => Math.floor(time / MINUTE_MS) *
 export function emptyDelta(tenantId: string, endpointId: string, minute: number): RollupDelta {
   const delta = { tenantId, endpointId, minute } as RollupDelta;
   for (const column of ROLLUP_COUNTERS) delta[column] = 0;
+  for (const column of ROLLUP_MAXIMA) delta[column] = 0;
   return delta;
 }
 
@@ -63,6 +73,7 @@ export function aggregateAttempts(attempts: readonly Attempt[]): RollupDelta[] {
     else delta.failed! += 1;
     delta[`c${statusClass(a.responseStatus)}`]! += 1;
     delta.latency_sum_ms! += Math.max(0, Math.round(a.durationMs));
+    delta.latency_max_ms = Math.max(delta.latency_max_ms!, Math.round(a.durationMs));
     delta[HISTOGRAM_COLUMNS[latencyBucket(a.durationMs)]!]! += 1;
   }
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
@@ -86,5 +97,6 @@ export function statsRowFrom(r: Record<string, unknown>): StatsRow {
     },
     latency: HISTOGRAM_COLUMNS.map(n),
     latencySumMs: n('latency_sum_ms'),
+    latencyMaxMs: r.latency_max_ms === null || r.latency_max_ms === undefined ? null : n('latency_max_ms'),
   };
 }

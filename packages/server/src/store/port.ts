@@ -99,6 +99,10 @@ export interface EventFilter {
 
 export interface AttemptFilter {
   endpointId?: string;
+  /**
+   * An exact type or a pattern as endpoints subscribe (`order.*`, `*.created`;
+   * no `@version`), checked by the caller (domain/log-type-pattern.ts).
+   */
   eventType?: string;
   eventId?: string;
   /** succeeded = 2xx; failed = anything else. */
@@ -107,6 +111,7 @@ export interface AttemptFilter {
   statusCode?: { exact: number } | { class: number };
   since?: number;
   until?: number;
+  /** A request id or its beginning (letters, digits, `_`, `-`): every attempt whose id starts so. */
   requestId?: string;
   /**
    * Only attempts made by these triggers. Absent: every trigger but `test`;
@@ -121,7 +126,11 @@ export interface AttemptSummary {
   total: number;
   succeeded: number;
   failed: number;
-  /** Deliveries matching the filter that are still pending or in flight. */
+  /**
+   * Deliveries still pending or in flight, by the filters a delivery has:
+   * endpoint, event id, event type (patterns too), since/until on the
+   * delivery's creation, and the trigger of its next attempt.
+   */
   pending: number;
 }
 
@@ -316,6 +325,7 @@ export interface Store {
   /** Records an attempt that belongs to no delivery (a test send). */
   insertAttempt(attempt: Attempt): Promise<void>;
   getAttempt(tenantId: string, id: string): Promise<Attempt | null>;
+  /** Newest first by `createdAt`, ties by id descending; the cursor holds both, so pages are stable. */
   listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<Attempt>>;
   /**
    * Counts attempts matching the filter (never tests, whatever `triggers`

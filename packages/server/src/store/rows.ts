@@ -3,6 +3,7 @@
  * JSON columns hold compact JSON text in both databases; flags are 0/1 in
  * SQLite and booleans in PostgreSQL, so they are read with Boolean().
  */
+import { parseReport } from '../domain/retry-report.ts';
 import type {
   ApiKey,
   Attempt,
@@ -203,6 +204,8 @@ export interface JobRow {
   affected: number;
   cursor: string | null;
   error: string | null;
+  /** JSON RetryReport; absent on rows read before migration 0015 (SQLite) / 0012 (PostgreSQL). */
+  report?: string | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
   created_at: number;
@@ -220,6 +223,7 @@ export const jobFromRow = (r: JobRow): Job => ({
   progress: { processed: r.processed, affected: r.affected },
   cursor: r.cursor,
   error: r.error,
+  report: parseReport(r.report),
   leaseOwner: r.lease_owner,
   leaseExpiresAt: r.lease_expires_at,
   createdAt: r.created_at,

@@ -258,7 +258,7 @@ describe('events', () => {
     h.clock.now += 60_000;
     const res = await h.call('POST', `${EVENTS}/${sent.body.id}/retry`, {});
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ deliveries: [dlv] });
+    expect(res.body).toEqual({ deliveries: [dlv], queued: 1, notQueued: [] });
     expect(woken).toBeGreaterThan(0);
     expect((await h.store.getDelivery(dlv))?.nextAttemptAt).toBe(h.clock.now);
 

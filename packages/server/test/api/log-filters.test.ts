@@ -18,6 +18,7 @@ interface LoggedAttempt {
   endpointId: string | null;
   responseStatus: number | null;
   error: { kind: string } | null;
+  createdAt: string;
 }
 
 describe.each(API_STORE_KINDS)('the delivery log on $name', (kind) => {
@@ -95,7 +96,12 @@ describe.each(API_STORE_KINDS)('the delivery log on $name', (kind) => {
     expect(await ids(`endpointId=${ep.ok}`)).toEqual([scheduled.ok]);
     expect(await ids(`endpointId=${ep.ok}&trigger=test`)).toEqual([mocks.ok]);
 
-    // Test sends mixed in: newest first over pages, no gaps or repeats.
+    // Test sends mixed in: newest first by time (ties by id) over pages, no gaps or repeats.
+    // Not id order: the hung request's attempt is minted last but made before the others.
+    const byTime = (await list('trigger=test,scheduled'))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+      .map((a) => a.id);
+    expect([...byTime].sort()).toEqual(both);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -104,7 +110,7 @@ describe.each(API_STORE_KINDS)('the delivery log on $name', (kind) => {
       seen.push(...res.body.data.map((a: LoggedAttempt) => a.id));
       cursor = res.body.nextCursor;
     } while (cursor !== null);
-    expect(seen).toEqual([...both].sort().reverse());
+    expect(seen).toEqual(byTime);
   });
 
   it('counts no test send in the summary, the stats or the metrics', async () => {

@@ -6,9 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi, hashKey } from '../../src/api/app.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createHttpClient } from '../../src/delivery/http-client.ts';
 import { parseAllowPrivateNetworks } from '../../src/delivery/ssrf.ts';
 import { newId } from '../../src/domain/ids.ts';
+import { DEFAULT_PORTAL_FIELDS, PORTAL_ADVANCED_FIELDS } from '../../src/domain/portal-fields.ts';
 import type { Store } from '../../src/store/port.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
 import { tempSqliteStore } from '../helpers/store.ts';
@@ -192,5 +194,125 @@ describe('portal links', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('what a portal session may set (HERALD_PORTAL_FIELDS)', () => {
+  it('says which advanced fields it may set; admin keys and tenant tokens may set all', async () => {
+    const { key } = await portalKey('acme');
+    const who = await call('GET', '/v1/portal/session', undefined, key);
+    expect(who.body.endpointFields).toEqual([...DEFAULT_PORTAL_FIELDS]);
+    expect(who.body.endpointFields).not.toContain('batch');
+    expect((await call('GET', '/v1/portal/session')).body.endpointFields).toBeNull();
+  });
+
+  it('refuses the fields the operator keeps, on create, update and unsaved tests, and stores nothing', async () => {
+    const { key } = await portalKey('acme');
+    const url = `${receiver.url}/kept`;
+    const before = (await store.listEndpoints('acme', { limit: 250, cursor: null })).data.length;
+    for (const [method, path, body] of [
+      ['POST', '/v1/tenants/acme/endpoints', { url, batch: { maxSize: 10, maxWaitMs: 100 } }],
+      ['POST', '/v1/tenants/acme/endpoints', { url, maxInFlight: 5, rateLimit: { perSecond: 1 } }],
+      ['POST', '/v1/tenants/acme/endpoints/test', { url, retry: { maxAttempts: 50 } }],
+    ] as const) {
+      const res = await call(method, path, body, key);
+      expect(res.status, JSON.stringify(res.body)).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+      expect(res.body.error.message).toMatch(
+        /^customer-portal sessions cannot set (batch|maxInFlight|retry)/,
+      );
+      expect(res.body.error.details[0].path).toMatch(/^body\./);
+    }
+    expect((await store.listEndpoints('acme', { limit: 250, cursor: null })).data.length).toBe(before);
+
+    const ep = await call('POST', '/v1/tenants/acme/endpoints', { url, timeoutMs: 3000, headers: {} }, key);
+    expect(ep.status).toBe(201);
+    const patch = await call('PATCH', `/v1/tenants/acme/endpoints/${ep.body.id}`, { ordered: true }, key);
+    expect(patch.status).toBe(403);
+    expect(patch.body.error.message).toContain('ordered');
+    expect((await store.getEndpoint('acme', ep.body.id))?.ordered).toBe(false);
+    const allowed = { name: 'x', status: 'paused', eventTypes: ['a.b'], method: 'PUT' };
+    expect((await call('PATCH', `/v1/tenants/acme/endpoints/${ep.body.id}`, allowed, key)).status).toBe(200);
+    // The operator still sets anything.
+    expect((await call('PATCH', `/v1/tenants/acme/endpoints/${ep.body.id}`, { ordered: true })).status).toBe(
+      200,
+    );
+  });
+
+  it('follows the operator: all, none, or a list', async () => {
+    const open = await buildApi({ store, clock: () => clock.now, sender, portal: { fields: ['batch'] } });
+    try {
+      const { key } = await portalKey('acme', {}, open);
+      const who = await call('GET', '/v1/portal/session', undefined, key, {}, open);
+      expect(who.body.endpointFields).toEqual(['batch']);
+      const url = `${receiver.url}/open`;
+      const body = { url, batch: { maxSize: 10, maxWaitMs: 100 } };
+      expect((await call('POST', '/v1/tenants/acme/endpoints', body, key, {}, open)).status).toBe(201);
+      const headers = await call('POST', '/v1/tenants/acme/endpoints', { url, headers: {} }, key, {}, open);
+      expect(headers.status).toBe(403);
+    } finally {
+      await open.close();
+    }
+    expect(loadConfig({}).portal.fields).toEqual(DEFAULT_PORTAL_FIELDS);
+    expect(loadConfig({ HERALD_PORTAL_FIELDS: 'all' }).portal.fields).toEqual(PORTAL_ADVANCED_FIELDS);
+    expect(loadConfig({ HERALD_PORTAL_FIELDS: 'none' }).portal.fields).toEqual([]);
+    expect(loadConfig({ HERALD_PORTAL_FIELDS: ' retry, filter ' }).portal.fields).toEqual([
+      'filter',
+      'retry',
+    ]);
+    expect(() => loadConfig({ HERALD_PORTAL_FIELDS: 'filter,batchSize' })).toThrow(
+      /HERALD_PORTAL_FIELDS="filter,batchSize": unknown field batchSize; expected all, none, or a comma list of: filter, secret/,
+    );
+  });
+});
+
+describe('ending a portal session', () => {
+  it("revokes the session's key (the portal's Sign out), so its link stops working", async () => {
+    const { key } = await portalKey('acme');
+    expect((await call('GET', '/v1/tenants/acme/endpoints', undefined, key)).status).toBe(200);
+    expect((await call('DELETE', '/v1/portal/session', undefined, key)).status).toBe(204);
+    const after = await call('GET', '/v1/tenants/acme/endpoints', undefined, key);
+    expect(after.status).toBe(401);
+    expect(after.body.error.message).toMatch(/revoked/);
+  });
+
+  it('is for portal sessions only: admin keys and tenant tokens get 403 and stay valid', async () => {
+    const token = (await call('POST', '/v1/tenants/acme/tokens', {})).body.token as string;
+    for (const key of [ADMIN, token]) {
+      const res = await call('DELETE', '/v1/portal/session', undefined, key);
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/only a customer-portal session can end itself/);
+      expect((await call('GET', '/v1/portal/session', undefined, key)).status).toBe(200);
+    }
+    expect((await call('DELETE', '/v1/portal/session', undefined, null)).status).toBe(401);
+  });
+});
+
+describe('portal branding', () => {
+  it('holds the return URL, null unless configured', async () => {
+    expect((await call('GET', '/v1/portal/branding', undefined, null)).body.returnUrl).toBeNull();
+    const branded = await buildApi({
+      store,
+      clock: () => clock.now,
+      sender,
+      portal: { name: 'Acme Webhooks', returnUrl: 'https://app.acme.example/settings' },
+    });
+    try {
+      const res = await call('GET', '/v1/portal/branding', undefined, null, {}, branded);
+      expect(res.body).toEqual({
+        name: 'Acme Webhooks',
+        logoUrl: null,
+        accent: '#4f46e5',
+        returnUrl: 'https://app.acme.example/settings',
+      });
+    } finally {
+      await branded.close();
+    }
+    expect(loadConfig({ HERALD_PORTAL_RETURN_URL: 'https://app.example/x' }).portal.returnUrl).toBe(
+      'https://app.example/x',
+    );
+    expect(() => loadConfig({ HERALD_PORTAL_RETURN_URL: 'javascript:alert(1)' })).toThrow(
+      /HERALD_PORTAL_RETURN_URL/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The attempt log's trigger and error-kind filters in both stores, and the
  * plans behind them: the default log and `trigger=test` are each one range
- * of their own partial index, so neither walks past the other's rows.
+ * of their own partial index, in time order, so neither walks past the
+ * other's rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import {
 import type { Attempt, AttemptErrorKind, AttemptTrigger } from '../../src/domain/types.ts';
 import type { AttemptFilter, Store } from '../../src/store/port.ts';
 import { listAttemptsQuery as pgQuery } from '../../src/store/postgres/attempts.ts';
-import { listAttemptsQuery as sqliteQuery } from '../../src/store/sqlite/attempts.ts';
+import { registerLogFunctions, listAttemptsQuery as sqliteQuery } from '../../src/store/sqlite/attempts.ts';
 import { type Db, openDatabase } from '../../src/store/sqlite/db.ts';
 import { migrateSqlite } from '../../src/store/sqlite/migrate.ts';
 import { STORE_KINDS } from '../flow/stores.ts';
@@ -125,6 +126,7 @@ describe('the default log and trigger=test on SQLite: one partial index range ea
   beforeAll(() => {
     db = openDatabase(join(dir, 'plan.db'));
     migrateSqlite(db);
+    registerLogFunctions(db);
   });
   afterAll(() => {
     db.close();
@@ -138,29 +140,55 @@ describe('the default log and trigger=test on SQLite: one partial index range ea
       .map((r) => (r as { detail: string }).detail);
   };
 
-  it('walks attempts_logged for the log, attempts_tests for test sends, both when mixed', () => {
-    for (const before of [null, 'att_cursor']) {
+  it('walks attempts_logged_by_time for the log, attempts_tests_by_time for test sends, both when mixed', () => {
+    for (const before of [null, `${T0}:att_cursor`]) {
       expect(plan({}, before)).toEqual([
-        expect.stringMatching(/^SEARCH attempts USING INDEX attempts_logged \(tenant_id=\?/),
+        expect.stringMatching(/^SEARCH attempts USING INDEX attempts_logged_by_time \(tenant_id=\?/),
       ]);
       expect(plan({ triggers: ['test'] }, before)).toEqual([
-        expect.stringMatching(/^SEARCH attempts USING INDEX attempts_tests \(tenant_id=\?/),
+        expect.stringMatching(/^SEARCH attempts USING INDEX attempts_tests_by_time \(tenant_id=\?/),
       ]);
     }
-    expect(plan({ errorKinds: ['timeout'], statusCode: { class: 5 } })[0]).toMatch(/INDEX attempts_logged/);
+    expect(plan({}, `${T0}:att_cursor`)[0]).toMatch(/\(created_at,id\)<\(\?,\?\)/);
+    expect(plan({ errorKinds: ['timeout'], statusCode: { class: 5 } })[0]).toMatch(
+      /INDEX attempts_logged_by_time/,
+    );
     const mixed = plan({ triggers: ['scheduled', 'test'] });
     expect(mixed.filter((d) => d.startsWith('SEARCH attempts'))).toEqual([
-      expect.stringMatching(/USING INDEX attempts_logged/),
-      expect.stringMatching(/USING INDEX attempts_tests/),
+      expect.stringMatching(/USING INDEX attempts_logged_by_time/),
+      expect.stringMatching(/USING INDEX attempts_tests_by_time/),
     ]);
     expect(mixed.some((d) => /^SCAN attempts/.test(d))).toBe(false);
+  });
+
+  it('reads an endpoint, an event or a type in time order from its own index, a pattern from the log', () => {
+    const only = (filter: AttemptFilter) => {
+      const steps = plan(filter, `${T0}:att_cursor`);
+      expect(steps.some((d) => /TEMP B-TREE/.test(d))).toBe(false);
+      return steps[0];
+    };
+    expect(only({ endpointId: 'ep_a' })).toMatch(
+      /INDEX attempts_endpoint_by_time \(tenant_id=\? AND endpoint_id=\?/,
+    );
+    expect(only({ eventId: 'evt_a' })).toMatch(/INDEX attempts_event_by_time \(tenant_id=\? AND event_id=\?/);
+    expect(only({ eventType: 'order.created' })).toMatch(
+      /INDEX attempts_type_by_time \(tenant_id=\? AND event_type=\?/,
+    );
+    // A pattern walks the log newest first and stops at a full page, as errorKind does.
+    expect(only({ eventType: 'order.*' })).toMatch(/INDEX attempts_logged_by_time \(tenant_id=\?/);
+  });
+
+  it('finds a request id prefix through the request_id index, not by walking the log', () => {
+    expect(plan({ requestId: 'req_01J' })[0]).toMatch(
+      /^SEARCH attempts USING INDEX \S+ \(request_id>\? AND request_id<\?\)/,
+    );
   });
 });
 
 describe.skipIf(!pgAvailable)(
   'the default log and trigger=test on PostgreSQL: one partial index range each',
   () => {
-    it('reads 51 rows of attempts_logged, not the 20,000 newer test sends of a tenant with most of the table', async () => {
+    it('reads 51 rows of attempts_logged_by_time, not the 20,000 newer test sends of a tenant with most of the table', async () => {
       const { store, cleanup } = await tempPgStore('log_plan');
       try {
         // acme: 60 % of 100,000 attempts, its newest 20,000 all test sends; 19 other tenants share the rest.
@@ -179,16 +207,32 @@ describe.skipIf(!pgAvailable)(
           return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
         };
         const logged = await explain({});
-        expect(logged).toMatch(/Index Scan Backward using attempts_logged on attempts \(actual rows=51/);
+        expect(logged).toMatch(
+          /Index Scan Backward using attempts_logged_by_time on attempts \(actual rows=51/,
+        );
         expect(logged).not.toMatch(/Rows Removed by Filter|Seq Scan|Sort/);
         const tests = await explain({ triggers: ['test'] });
-        expect(tests).toMatch(/Index Scan Backward using attempts_tests on attempts \(actual rows=51/);
+        expect(tests).toMatch(
+          /Index Scan Backward using attempts_tests_by_time on attempts \(actual rows=51/,
+        );
         expect(tests).not.toMatch(/Rows Removed by Filter|Seq Scan/);
         const mixed = await explain({ triggers: ['scheduled', 'test'] });
         expect(mixed).toMatch(/Merge Append/);
         expect(mixed).toMatch(/attempts_logged/);
         expect(mixed).toMatch(/attempts_tests/);
         expect(mixed).not.toMatch(/Seq Scan/);
+        // A later page: the cursor's (created_at, id) is where the same range scan starts.
+        const { sql, params } = pgQuery('acme', {}, `${T0 + 30_000}:att_00030000`, 51);
+        const paged = (
+          await store.pool.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${sql!}`, params)
+        ).rows.map((r: Record<string, string>) => r['QUERY PLAN']);
+        expect(paged.join('\n')).toMatch(
+          /Index Scan Backward using attempts_logged_by_time on attempts \(actual rows=51/,
+        );
+        expect(paged.join('\n')).toMatch(/Index Cond: .*ROW\(created_at, id\) < ROW/);
+        expect(paged.join('\n')).not.toMatch(/Sort|Seq Scan/);
+        // A request id prefix: the few ids it names, through the request_id index.
+        expect(await explain({ requestId: 'req_4000' })).toMatch(/attempts_request_id_key/);
       } finally {
         await cleanup();
       }

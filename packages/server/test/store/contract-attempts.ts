@@ -92,6 +92,53 @@ export function attemptsContract(s: StoreRef): void {
       expect(await list({ eventType: 'nothing' })).toEqual([]);
     });
 
+    it('lists newest first by time, ties by id, stable over pages whatever order the ids are in', async () => {
+      await s().createTenant(tenantFixture('acme'));
+      // Ids minted out of time order (a slow request is recorded last), and two made in one millisecond.
+      const made = [T0 + 3000, T0 + 1000, T0 + 2000, T0 + 2000, T0].map((createdAt) =>
+        attemptFixture({ tenantId: 'acme', createdAt }),
+      );
+      for (const a of made) await s().insertAttempt(a);
+      const expected = [...made]
+        .sort((x, y) => y.createdAt - x.createdAt || (x.id < y.id ? 1 : -1))
+        .map((a) => a.id);
+      for (const limit of [1, 2, 10]) {
+        const { items } = await allPages((cursor) => s().listAttempts('acme', {}, { limit, cursor }));
+        expect(
+          items.map((a) => a.id),
+          `limit ${limit}`,
+        ).toEqual(expected);
+      }
+    });
+
+    it('matches event type patterns as endpoints do, and request ids by their beginning', async () => {
+      await s().createTenant(tenantFixture('acme'));
+      const types = ['order.created', 'order.refund.created', 'orders.created', 'user.created', 'order'];
+      const made = types.map((eventType, i) =>
+        attemptFixture({ tenantId: 'acme', eventType, createdAt: T0 + i * 1000 }),
+      );
+      for (const a of made) await s().insertAttempt(a);
+      const typesOf = async (filter: AttemptFilter) =>
+        (await s().listAttempts('acme', filter, { limit: 50 })).data.map((a) => a.eventType).sort();
+      expect(await typesOf({ eventType: 'order.*' })).toEqual(['order.created', 'order.refund.created']);
+      expect(await typesOf({ eventType: '*.created' })).toEqual([
+        'order.created',
+        'orders.created',
+        'user.created',
+      ]);
+      expect(await typesOf({ eventType: 'order.*.created' })).toEqual(['order.refund.created']);
+      expect(await typesOf({ eventType: '*' })).toEqual([...types].sort());
+      expect(await typesOf({ eventType: 'order' })).toEqual(['order']);
+      const one = made[2]!;
+      const ids = async (filter: AttemptFilter) =>
+        (await s().listAttempts('acme', filter, { limit: 50 })).data.map((a) => a.id);
+      expect(await ids({ requestId: one.requestId })).toEqual([one.id]);
+      expect(await ids({ requestId: one.requestId.slice(0, -4) })).toContain(one.id);
+      expect(await ids({ requestId: one.requestId.toLowerCase() })).toEqual([]);
+      expect((await ids({ requestId: 'req_' })).length).toBe(types.length);
+      expect((await s().summarizeAttempts('acme', { eventType: 'order.*' })).total).toBe(2);
+    });
+
     it('summarizes attempts without tests, and counts unfinished deliveries', async () => {
       const { a, b, event } = await seed();
       expect(await s().summarizeAttempts('acme', {})).toEqual({
@@ -143,6 +190,10 @@ export function attemptsContract(s: StoreRef): void {
       expect(await pendingOf({ eventId: later.eventId })).toBe(2);
       expect(await pendingOf({ since: T0 + 60_000 })).toBe(2);
       expect(await pendingOf({ until: T0 + 59_999 })).toBe(1);
+      // Event type patterns count pending deliveries as they filter attempts.
+      expect(await pendingOf({ eventType: 'order.*' })).toBe(3);
+      expect(await pendingOf({ eventType: '*.paid' })).toBe(2);
+      expect(await pendingOf({ eventType: 'user.*' })).toBe(0);
 
       await s().completeDeliveries(
         [

@@ -51,6 +51,10 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'POST /v1/tenants/:tid/endpoints/test': { operationId: 'testEndpointConfig' },
   'POST /v1/tenants/:tid/endpoints/:eid/test': { operationId: 'testEndpoint' },
   'POST /v1/tenants/:tid/endpoints/:eid/verify': { operationId: 'verifyEndpoint' },
+  'GET /v1/tenants/:tid/endpoints/health': { operationId: 'listEndpointHealth' },
+  'GET /v1/tenants/:tid/endpoints/:eid/health': { operationId: 'getEndpointHealth' },
+  'POST /v1/tenants/:tid/endpoints/:eid/circuit/reset': { operationId: 'resetEndpointCircuit' },
+  'POST /v1/tenants/:tid/endpoints/:eid/retry-now': { operationId: 'retryEndpointNow' },
   'POST /v1/tenants/:tid/transforms/try': { operationId: 'tryTransform' },
   'GET /v1/tenants/:tid/endpoints/:eid/resources': { operationId: 'listResourceSubscriptions' },
   'GET /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'getResourceSubscription' },
@@ -80,6 +84,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
 
   'POST /v1/tenants/:tid/portal-sessions': { operationId: 'createPortalSession' },
   'GET /v1/portal/session': { operationId: 'getPortalSession' },
+  'DELETE /v1/portal/session': { operationId: 'endPortalSession' },
   'GET /v1/portal/branding': { operationId: 'getPortalBranding' },
 };
 

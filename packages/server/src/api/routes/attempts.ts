@@ -1,14 +1,16 @@
 /**
  * The delivery log: every attempt with its request and response, filters,
  * and a summary. Test sends and mock events are listed only when
- * `trigger=test` is asked for, and never counted in the summary.
+ * `trigger=test` is asked for, and never counted in the summary. The list
+ * and the summary read one filter (log-filter-query.ts checks it), so the
+ * summary's counts are always those of the rows listed.
  */
 import type { Static } from '@sinclair/typebox';
 import { HeraldError } from '../../domain/errors.ts';
 import type { AttemptFilter } from '../../store/port.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
 import { addListFilters } from '../log-filter-query.ts';
-import { parseStatusCode, parseTime } from '../query.ts';
+import { parseTime } from '../query.ts';
 import { renderAttempt } from '../render.ts';
 import {
   AttemptFilterQuery,
@@ -28,8 +30,6 @@ function toFilter(q: Static<typeof AttemptFilterQuery>): AttemptFilter {
   if (q.eventId !== undefined) filter.eventId = q.eventId;
   if (q.status !== undefined) filter.status = q.status;
   if (q.requestId !== undefined) filter.requestId = q.requestId;
-  const statusCode = parseStatusCode(q.statusCode);
-  if (statusCode !== undefined) filter.statusCode = statusCode;
   const since = parseTime(q.since, 'since');
   if (since !== undefined) filter.since = since;
   const until = parseTime(q.until, 'until');
@@ -44,7 +44,7 @@ export function registerAttemptRoutes(app: HeraldApp, { store }: RouteDeps): voi
       config: { access: 'portal' },
       schema: {
         tags,
-        summary: 'The delivery log, newest first (test sends only with trigger=test)',
+        summary: 'The delivery log, newest first by time (test sends only with trigger=test)',
         params: TenantParams,
         querystring: ListAttemptsQuery,
         response: { 200: pageOf(AttemptSchema), ...errorResponses },

@@ -3,8 +3,11 @@
  * their deliveries, and retrying by hand.
  */
 import { HeraldError } from '../../domain/errors.ts';
-import type { InsertedEvent } from '../../store/port.ts';
+import { reportOf } from '../../domain/retry-report.ts';
+import { healthOf } from '../../store/health-port.ts';
+import type { InsertedEvent, Store } from '../../store/port.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
+import { renderReport } from '../health-render.ts';
 import { parseTime } from '../query.ts';
 import { renderEvent } from '../render.ts';
 import { errorResponses, pageOf, TenantParams } from '../schemas/common.ts';
@@ -25,6 +28,26 @@ import { requireEndpoint } from './endpoints.ts';
 const tags = ['events'];
 
 const accepted = (e: InsertedEvent) => ({ id: e.event.id, deliveries: e.deliveryIds });
+
+/** What a manual retry came to: the deliveries it re-queued that go now, and why the others do not. */
+async function retryOutcome(
+  store: Store,
+  tid: string,
+  eventId: string,
+  endpointId: string | undefined,
+  retried: readonly string[],
+  now: number,
+) {
+  const ids = (await store.listDeliveriesForEvent(tid, eventId))
+    .filter((d) => endpointId === undefined || d.endpointId === endpointId)
+    .map((d) => d.id);
+  const requeued = new Set(retried);
+  const facts = await healthOf(store).deliveryFacts(tid, ids);
+  return renderReport(
+    reportOf(facts, (f) => requeued.has(f.deliveryId)),
+    now,
+  );
+}
 
 export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: RouteDeps): void {
   app.post(
@@ -163,7 +186,9 @@ export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: Ro
         );
       }
       if (ids.length > 0) store.notifyWork();
-      return reply.code(202).send({ deliveries: ids });
+      return reply
+        .code(202)
+        .send({ deliveries: ids, ...(await retryOutcome(store, tid, id, endpointId, ids, clock())) });
     },
   );
 }

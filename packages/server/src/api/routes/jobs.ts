@@ -5,6 +5,7 @@ import { HeraldError } from '../../domain/errors.ts';
 import type { Job } from '../../store/ops-port.ts';
 import { opsOf } from '../../store/ops-port.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
+import { renderReport } from '../health-render.ts';
 import { iso, isoOrNull } from '../render.ts';
 import { errorResponses, pageOf, pageQuery, TenantParams } from '../schemas/common.ts';
 import { JobParamsSchema, JobSchema } from '../schemas/ops.ts';
@@ -44,6 +45,8 @@ export function renderJob(job: Job) {
     params: renderParams(job.params),
     progress: job.progress,
     error: job.error,
+    // Said as of the job's last chunk: "a probe may go now" means then.
+    report: job.report && renderReport(job.report, job.updatedAt),
     createdAt: iso(job.createdAt),
     startedAt: isoOrNull(job.startedAt),
     finishedAt: isoOrNull(job.finishedAt),

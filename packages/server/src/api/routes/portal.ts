@@ -10,13 +10,18 @@
  * `/portal#token=…`. Never on the request's Host header: whoever can reach
  * the API with a forged Host would get links to their own server, holding a
  * live key.
+ *
+ * A portal session can end itself (`DELETE /v1/portal/session`, the
+ * portal's "Sign out"): the key is revoked, so the link stops working for
+ * whoever else holds it too.
  */
 import { HeraldError } from '../../domain/errors.ts';
 import { newId, randomToken } from '../../domain/ids.ts';
+import { DEFAULT_PORTAL_FIELDS, type PortalAdvancedField } from '../../domain/portal-fields.ts';
 import { hashKey } from '../auth.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
 import { iso } from '../render.ts';
-import { errorResponses, TenantParams } from '../schemas/common.ts';
+import { errorResponses, NoContent, TenantParams } from '../schemas/common.ts';
 import {
   CreatePortalSessionBody,
   DEFAULT_PORTAL_TTL_SECONDS,
@@ -24,6 +29,7 @@ import {
   PortalSessionSchema,
   SessionInfoSchema,
 } from '../schemas/portal.ts';
+import { registerPortalFieldGuard } from './portal-fields.ts';
 
 export interface PortalOptions {
   /** Where users reach Herald (HERALD_PUBLIC_URL), without a trailing slash; null: see `listenUrl`. */
@@ -34,6 +40,10 @@ export interface PortalOptions {
   logoUrl: string | null;
   /** A #rrggbb colour. */
   accent: string;
+  /** Where the portal's "go back" link leads once a link has ended (HERALD_PORTAL_RETURN_URL); null: no link. */
+  returnUrl: string | null;
+  /** The advanced endpoint fields portal sessions may see and set (HERALD_PORTAL_FIELDS). */
+  fields: readonly PortalAdvancedField[];
 }
 
 export const DEFAULT_PORTAL_OPTIONS: PortalOptions = {
@@ -42,15 +52,19 @@ export const DEFAULT_PORTAL_OPTIONS: PortalOptions = {
   name: 'Webhooks',
   logoUrl: null,
   accent: '#4f46e5',
+  returnUrl: null,
+  fields: DEFAULT_PORTAL_FIELDS,
 };
 
 const tags = ['portal'];
 
 export function registerPortalRoutes(
   app: HeraldApp,
-  { store, clock }: RouteDeps,
+  { store, clock, auth }: RouteDeps,
   portal: PortalOptions,
 ): void {
+  registerPortalFieldGuard(app, portal.fields);
+
   app.post(
     '/v1/tenants/:tid/portal-sessions',
     {
@@ -103,7 +117,32 @@ export function registerPortalRoutes(
         role: principal.role,
         tenantId: principal.kind === 'admin' ? null : principal.tenantId,
         expiresAt: principal.expiresAt === null ? null : iso(principal.expiresAt),
+        endpointFields: principal.role === 'portal' ? [...portal.fields] : null,
       };
+    },
+  );
+
+  app.delete(
+    '/v1/portal/session',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags,
+        summary: "End the presented customer-portal session (the portal's Sign out): its link stops working",
+        response: { 204: NoContent, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (principal?.role !== 'portal') {
+        throw new HeraldError(
+          'forbidden',
+          'only a customer-portal session can end itself here; revoke other keys with DELETE /v1/api-keys/:id',
+        );
+      }
+      await store.revokeApiKey(principal.keyId, clock(), { tenantId: principal.tenantId });
+      auth.forgetKey(principal.keyId);
+      return reply.code(204).send(null);
     },
   );
 
@@ -118,6 +157,11 @@ export function registerPortalRoutes(
         response: { 200: PortalBrandingSchema },
       },
     },
-    async () => ({ name: portal.name, logoUrl: portal.logoUrl, accent: portal.accent }),
+    async () => ({
+      name: portal.name,
+      logoUrl: portal.logoUrl,
+      accent: portal.accent,
+      returnUrl: portal.returnUrl,
+    }),
   );
 }

@@ -1,18 +1,24 @@
 /**
  * Recovery: recover (failed deliveries again), replay (every matching event
  * again, as new deliveries) and bulk retry (failed deliveries behind log
- * entries). Each answers 202 with a job that a worker runs in the background.
+ * entries). Each answers 202 with a job that a worker runs in the background,
+ * or, with `dryRun: true`, 200 with what that job would do (ops/job-preview.ts).
  */
 import type { Static } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { HeraldError } from '../../domain/errors.ts';
+import { previewJob } from '../../ops/job-preview.ts';
 import { newJob } from '../../ops/jobs.ts';
+import { healthOf } from '../../store/health-port.ts';
 import { type JobKind, type JobParams, opsOf } from '../../store/ops-port.ts';
 import type { AttemptFilter } from '../../store/port.ts';
 import { type HeraldApp, type RouteDeps, requireTenant } from '../context.ts';
+import { renderReport } from '../health-render.ts';
 import { addListFilters } from '../log-filter-query.ts';
 import { checkTime, parseStatusCode, parseTime } from '../query.ts';
 import { errorResponses, TenantParams } from '../schemas/common.ts';
 import { EndpointParams } from '../schemas/endpoints.ts';
+import { JobPreviewSchema } from '../schemas/health.ts';
 import { BulkRetryBody, JobAccepted, WindowBody } from '../schemas/ops.ts';
 import { requireEndpoint } from './endpoints.ts';
 import { renderJob } from './jobs.ts';
@@ -57,6 +63,27 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
     const job = await opsOf(store).createJob(newJob(tenantId, kind, params, clock()));
     return { job: renderJob(job) };
   };
+  /** 200 with what the job would do, or 202 with the job started. */
+  const answer = async (
+    reply: FastifyReply,
+    dryRun: boolean | undefined,
+    tenantId: string,
+    kind: JobKind,
+    params: JobParams,
+  ) => {
+    if (!dryRun) return reply.code(202).send(await enqueue(tenantId, kind, params));
+    const now = clock();
+    const deps = { store, ops: opsOf(store), health: healthOf(store), clock: { now: clock } };
+    const preview = await previewJob(newJob(tenantId, kind, params, now), deps);
+    return reply.code(200).send({
+      dryRun: true,
+      kind,
+      processed: preview.processed,
+      affected: preview.affected,
+      complete: preview.complete,
+      ...renderReport(preview.report, now),
+    });
+  };
 
   const endpointJob = (kind: 'recover' | 'replay', summary: string) =>
     app.post(
@@ -68,7 +95,7 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
           summary,
           params: EndpointParams,
           body: WindowBody,
-          response: { 202: JobAccepted, ...errorResponses },
+          response: { 202: JobAccepted, 200: JobPreviewSchema, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -77,8 +104,8 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
           await requireTenant(store, tid);
           throw new HeraldError('not_found', `endpoint '${eid}' was not found in tenant '${tid}'`);
         }
-        const answer = await enqueue(tid, kind, { endpointId: eid, ...window(request.body, clock()) });
-        return reply.code(202).send(answer);
+        const params = { endpointId: eid, ...window(request.body, clock()) };
+        return answer(reply, request.body.dryRun, tid, kind, params);
       },
     );
 
@@ -101,7 +128,7 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
           'Retries the failed deliveries behind the attempts matching the log filters, as a background job',
         params: TenantParams,
         body: BulkRetryBody,
-        response: { 202: JobAccepted, ...errorResponses },
+        response: { 202: JobAccepted, 200: JobPreviewSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -114,7 +141,7 @@ export function registerRecoveryRoutes(app: HeraldApp, { store, clock }: RouteDe
       if (filter.eventId !== undefined && !(await store.getEvent(tid, filter.eventId))) {
         throw new HeraldError('not_found', `event '${filter.eventId}' was not found in tenant '${tid}'`);
       }
-      return reply.code(202).send(await enqueue(tid, 'retry', { filter }));
+      return answer(reply, request.body.dryRun, tid, 'retry', { filter });
     },
   );
 }

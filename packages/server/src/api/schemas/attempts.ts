@@ -54,20 +54,35 @@ export const AttemptSchema = Type.Object({
   createdAt: IsoTime,
 });
 
+/** Ids and typed-in text are short; longer is refused with the limit named. */
+const Text = (description?: string) =>
+  Type.String({ maxLength: 200, ...(description === undefined ? {} : { description }) });
+
 const filterQuery = {
-  endpointId: Type.Optional(Type.String()),
-  eventType: Type.Optional(Type.String()),
-  eventId: Type.Optional(Type.String()),
+  endpointId: Type.Optional(Text()),
+  eventType: Type.Optional(
+    Text(
+      'an event type (order.created) or a pattern as endpoints subscribe: order.* (one or more trailing segments), *.created (one segment), * (every type); no @version, the log does not record versions',
+    ),
+  ),
+  eventId: Type.Optional(Text()),
   status: Type.Optional(Type.Union([Type.Literal('succeeded'), Type.Literal('failed')])),
-  statusCode: Type.Optional(
+  statusCode: Type.Optional(Text('an exact code (404) or a class (5xx)')),
+  since: Type.Optional(
     Type.String({
-      pattern: '^([1-5][0-9]{2}|[1-5]xx)$',
-      description: 'an exact code (404) or a class (5xx)',
+      description: `${TIME_QUERY_DESCRIPTION}; attempts made at or after (pending: deliveries created at or after)`,
     }),
   ),
-  since: Type.Optional(Type.String({ description: TIME_QUERY_DESCRIPTION })),
-  until: Type.Optional(Type.String({ description: TIME_QUERY_DESCRIPTION })),
-  requestId: Type.Optional(Type.String()),
+  until: Type.Optional(
+    Type.String({
+      description: `${TIME_QUERY_DESCRIPTION}; attempts made at or before (pending: deliveries created at or before)`,
+    }),
+  ),
+  requestId: Type.Optional(
+    Text(
+      'a request id (the x-request-id header the endpoint got) or its beginning: req_01J matches every id starting so',
+    ),
+  ),
   trigger: Type.Optional(
     ListFilter(
       'scheduled, manual or test, or several comma-separated (scheduled,test). Default: scheduled,manual; test sends and mock events are shown only when test is asked for, and never counted in summaries',
@@ -85,7 +100,10 @@ export const AttemptSummarySchema = Type.Object({
   total: Type.Integer(),
   succeeded: Type.Integer(),
   failed: Type.Integer(),
-  pending: Type.Integer({ description: 'deliveries still pending or in flight' }),
+  pending: Type.Integer({
+    description:
+      'deliveries still pending or in flight, by the filters a delivery has: endpointId, eventId, eventType (patterns too), since/until on when the delivery was created, trigger of the next attempt',
+  }),
 });
 
 export const AttemptParams = Type.Object({ tid: Type.String(), id: Type.String() });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, Nullable, pageQuery, TIME_QUERY_DESCRIPTION } from './common.ts';
+import { retryReportFields } from './health.ts';
 import { MAX_EVENT_TYPE_VERSION } from './limits.ts';
 
 export const IncomingEventSchema = Type.Object(
@@ -78,4 +79,7 @@ export const RetryBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const RetriedSchema = Type.Object({ deliveries: Type.Array(Type.String()) });
+export const RetriedSchema = Type.Object({
+  deliveries: Type.Array(Type.String(), { description: 'ids of the deliveries made pending again' }),
+  ...retryReportFields,
+});

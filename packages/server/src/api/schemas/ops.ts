@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { AttemptFilterQuery } from './attempts.ts';
 import { IsoTime, Nullable, TIME_QUERY_DESCRIPTION } from './common.ts';
+import { RetryReportSchema } from './health.ts';
 import { MAX_TIME_MS, MIN_TIME_MS } from './limits.ts';
 
 export const StatsQuery = Type.Object({
@@ -63,6 +64,7 @@ export const JobSchema = Type.Object({
     affected: Type.Integer({ description: 'deliveries made pending again or created' }),
   }),
   error: Nullable(Type.String()),
+  report: Nullable(RetryReportSchema),
   createdAt: IsoTime,
   startedAt: Nullable(IsoTime),
   finishedAt: Nullable(IsoTime),
@@ -73,10 +75,17 @@ export const JobAccepted = Type.Object({ job: JobSchema });
 const BodyTime = (description: string) =>
   Type.Union([Type.String(), Type.Integer({ minimum: MIN_TIME_MS, maximum: MAX_TIME_MS })], { description });
 
+const DryRun = Type.Optional(
+  Type.Boolean({
+    description: 'true: answer 200 with what the job would do (counts and reasons), and start nothing',
+  }),
+);
+
 export const WindowBody = Type.Object(
   {
     since: BodyTime(TIME_QUERY_DESCRIPTION),
     until: Type.Optional(BodyTime(`${TIME_QUERY_DESCRIPTION}; default: now`)),
+    dryRun: DryRun,
   },
   { additionalProperties: false },
 );
@@ -86,6 +95,7 @@ export const BulkRetryBody = Type.Object(
     ...AttemptFilterQuery.properties,
     since: Type.Optional(BodyTime(TIME_QUERY_DESCRIPTION)),
     until: Type.Optional(BodyTime(`${TIME_QUERY_DESCRIPTION}; default: when the job is created`)),
+    dryRun: DryRun,
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { PORTAL_ADVANCED_FIELDS, PORTAL_BASIC_FIELDS } from '../../domain/portal-fields.ts';
 import { IsoTime, Nullable } from './common.ts';
 
 export const MIN_PORTAL_TTL_SECONDS = 60;
@@ -30,6 +31,12 @@ export const PortalBrandingSchema = Type.Object({
   name: Type.String(),
   logoUrl: Nullable(Type.String()),
   accent: Type.String({ description: 'a #rrggbb colour' }),
+  returnUrl: Nullable(
+    Type.String({
+      description:
+        'where the portal\'s "go back" link leads once a link has ended (signed out or expired); HERALD_PORTAL_RETURN_URL, null when unset',
+    }),
+  ),
 });
 
 export const SessionInfoSchema = Type.Object({
@@ -42,4 +49,9 @@ export const SessionInfoSchema = Type.Object({
   }),
   tenantId: Nullable(Type.String()),
   expiresAt: Nullable(IsoTime),
+  endpointFields: Nullable(
+    Type.Array(Type.Union(PORTAL_ADVANCED_FIELDS.map((f) => Type.Literal(f))), {
+      description: `portal: the advanced endpoint fields this session may set (HERALD_PORTAL_FIELDS), besides ${PORTAL_BASIC_FIELDS.join(', ')}; null: every field (admin keys and tenant tokens)`,
+    }),
+  ),
 });

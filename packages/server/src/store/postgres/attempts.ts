@@ -1,7 +1,16 @@
 import { countedTriggers, shownTriggers, storedErrorKinds } from '../../domain/log-filters.ts';
+import { prefixEnd } from '../../domain/log-type-pattern.ts';
 import type { Attempt, Page, PageRequest } from '../../domain/types.ts';
-import { nextTriggerTerm, triggerBranches } from '../attempt-log-sql.ts';
-import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import {
+  isIdOnlyCursor,
+  LOG_ORDER,
+  logCursorKey,
+  nextTriggerTerm,
+  parseLogCursor,
+  triggerBranches,
+  typeMatchOf,
+} from '../attempt-log-sql.ts';
+import { decodeCursor, invalidCursor, pageLimit, toPage } from '../cursor.ts';
 import type { AttemptFilter, AttemptSummary } from '../port.ts';
 import { Params, type Pool } from './db.ts';
 import { type AttemptRow, attemptColumns, attemptFromRow, INSERT_ATTEMPTS_SQL } from './rows.ts';
@@ -24,10 +33,19 @@ export class PgAttempts {
 
   async listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<Attempt>> {
     const limit = pageLimit(page.limit);
-    const { sql, params } = listAttemptsQuery(tenantId, filter, decodeCursor(page.cursor), limit + 1);
+    let before = decodeCursor(page.cursor);
+    if (isIdOnlyCursor(before)) {
+      const { rows } = await this.pool.query<{ created_at: number }>(
+        'SELECT created_at FROM attempts WHERE id = $1 AND tenant_id = $2',
+        [before, tenantId],
+      );
+      if (!rows[0]) throw invalidCursor();
+      before = logCursorKey(rows[0].created_at, before);
+    }
+    const { sql, params } = listAttemptsQuery(tenantId, filter, before, limit + 1);
     if (sql === null) return { data: [], nextCursor: null };
     const { rows } = await this.pool.query<AttemptRow>(sql, params);
-    return toPage(rows, limit, attemptFromRow, (r) => r.id);
+    return toPage(rows, limit, attemptFromRow, (r) => logCursorKey(r.created_at, r.id));
   }
 
   async summarizeAttempts(tenantId: string, filter: AttemptFilter): Promise<AttemptSummary> {
@@ -54,7 +72,7 @@ export class PgAttempts {
     if (filter.eventId !== undefined) open.push(`d.event_id = ${q.add(filter.eventId)}`);
     if (filter.eventType !== undefined) {
       join = 'JOIN events AS e ON e.id = d.event_id';
-      open.push(`e.type = ${q.add(filter.eventType)}`);
+      open.push(...typeTerms(q, 'e.type', filter.eventType));
     }
     if (filter.since !== undefined) open.push(`d.created_at >= ${q.add(filter.since)}`);
     if (filter.until !== undefined) open.push(`d.created_at <= ${q.add(filter.until)}`);
@@ -72,16 +90,17 @@ export class PgAttempts {
 
 /**
  * The log query for a filter: one index range per trigger branch (see
- * attempt-log-sql.ts), merged newest first when test sends are asked for
- * with other triggers. `sql` is null when no trigger can match.
+ * attempt-log-sql.ts), newest first by (created_at, id), merged when test
+ * sends are asked for with other triggers. `before` is a cursor's key; `sql`
+ * is null when no trigger can match.
  *
- * The tenant is matched as `= ANY(array)` and the order is (tenant_id, id)
- * on purpose. With `tenant_id = $1` that order is just `id`, and the planner,
- * which judges a (tenant_id, id) index's heap order by its first column
- * alone, prefers walking the primary key newest first and filtering for any
- * tenant past a few percent of the table: past every newer test send and
- * every other tenant's attempt. An array match keeps tenant_id in the order,
- * which only the (tenant_id, …, id) indexes give: one range scan of the log.
+ * The tenant is matched as `= ANY(array)` and the order is (tenant_id,
+ * created_at, id) on purpose. With `tenant_id = $1` that order is just
+ * (created_at, id), and the planner, which judges a (tenant_id, …) index's
+ * heap order by its first column alone, prefers other plans past a few
+ * percent of the table: walking past every newer test send and every other
+ * tenant's attempt. An array match keeps tenant_id in the order, which only
+ * the (tenant_id, …, created_at, id) indexes give: one range scan of the log.
  */
 export function listAttemptsQuery(
   tenantId: string,
@@ -93,9 +112,11 @@ export function listAttemptsQuery(
   if (branches.length === 0) return { sql: null, params: [] };
   const p = new Params();
   const where = [`tenant_id = ANY(${p.add([tenantId])}::text[])`, ...attemptConditions(p, filter)];
-  if (before !== null) where.push(`id < ${p.add(before)}`);
+  const after = parseLogCursor(before);
+  if (after !== null)
+    where.push(`(created_at, id) < (${p.add(after.createdAt)}::bigint, ${p.add(after.id)})`);
   const take = p.add(limit);
-  const order = 'ORDER BY tenant_id DESC, id DESC';
+  const order = `ORDER BY tenant_id DESC, ${LOG_ORDER}`;
   const select = (branch: string) =>
     `SELECT * FROM attempts WHERE ${[...where, branch].join(' AND ')} ${order} LIMIT ${take}`;
   if (branches.length === 1) return { sql: select(branches[0]!), params: p.values };
@@ -103,13 +124,41 @@ export function listAttemptsQuery(
   return { sql, params: p.values };
 }
 
+/**
+ * Terms matching `column` (COLLATE "C": ranges compare bytes) against an
+ * event type or pattern; `~` reads the pattern's regexp as JavaScript does.
+ */
+function typeTerms(p: Params, column: string, eventType: string): string[] {
+  const match = typeMatchOf(eventType);
+  switch (match.kind) {
+    case 'any':
+      return [];
+    case 'none':
+      return ['false'];
+    case 'exact':
+      return [`${column} = ${p.add(match.type)}`];
+    case 'pattern': {
+      const terms: string[] = [];
+      if (match.prefix !== '') {
+        terms.push(`${column} >= ${p.add(match.prefix)} AND ${column} < ${p.add(prefixEnd(match.prefix))}`);
+      }
+      terms.push(`${column} ~ ${p.add(match.regexp)}`);
+      return terms;
+    }
+  }
+}
+
 /** WHERE terms for an attempt filter but its tenant and triggers; since/until are both inclusive. */
 function attemptConditions(p: Params, filter: AttemptFilter): string[] {
   const where: string[] = [];
   if (filter.endpointId !== undefined) where.push(`endpoint_id = ${p.add(filter.endpointId)}`);
-  if (filter.eventType !== undefined) where.push(`event_type = ${p.add(filter.eventType)}`);
+  if (filter.eventType !== undefined) where.push(...typeTerms(p, 'event_type', filter.eventType));
   if (filter.eventId !== undefined) where.push(`event_id = ${p.add(filter.eventId)}`);
-  if (filter.requestId !== undefined) where.push(`request_id = ${p.add(filter.requestId)}`);
+  if (filter.requestId !== undefined && filter.requestId !== '') {
+    // A prefix as a byte range (request_id is COLLATE "C"), which the unique index can serve.
+    const from = p.add(filter.requestId);
+    where.push(`request_id >= ${from} AND request_id < ${p.add(prefixEnd(filter.requestId))}`);
+  }
   if (filter.status !== undefined) where.push(`succeeded = ${p.add(filter.status === 'succeeded')}`);
   if (filter.statusCode !== undefined) {
     if ('exact' in filter.statusCode) {

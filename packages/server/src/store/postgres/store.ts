@@ -32,6 +32,7 @@ import { PgEndpoints } from './endpoints.ts';
 import { PgEventTypes } from './event-types.ts';
 import { PgEvents } from './events.ts';
 import { loadFlowStates } from './flow.ts';
+import { PgHealth } from './health.ts';
 import { migratePostgres } from './migrate.ts';
 import { WorkNotifier } from './notify.ts';
 import { PgOps } from './ops/ops-store.ts';
@@ -53,6 +54,8 @@ export class PostgresStore implements Store {
   private readonly batches: PgBatches;
   /** Stats rollups, queue gauges, retention and recovery jobs (the OpsStore port). */
   readonly ops: PgOps;
+  /** Endpoint health, circuit reset and retry now (store/health-port.ts). */
+  readonly health: PgHealth;
   private closing: Promise<void> | null = null;
   private readonly droppedListeners = new Set<(count: number) => void>();
 
@@ -71,6 +74,7 @@ export class PostgresStore implements Store {
     this.attempts = new PgAttempts(this.pool);
     this.batches = new PgBatches(this.pool);
     this.ops = new PgOps(this.pool);
+    this.health = new PgHealth(this.pool);
   }
 
   migrate() {

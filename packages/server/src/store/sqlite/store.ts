@@ -32,6 +32,7 @@ import { SqliteEndpoints } from './endpoints.ts';
 import { SqliteEventTypes } from './event-types.ts';
 import { SqliteEvents } from './events.ts';
 import { SqliteFlow } from './flow.ts';
+import { SqliteHealth } from './health.ts';
 import { type MigrateLogger, migrateSqlite } from './migrate.ts';
 import { SqliteOps } from './ops/ops-store.ts';
 import { SqliteQueue } from './queue.ts';
@@ -60,6 +61,8 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   /** Stats, retention and recovery jobs (the operations port). */
   readonly ops: SqliteOps;
+  /** Endpoint health, circuit reset and retry now (store/health-port.ts). */
+  readonly health: SqliteHealth;
   private readonly work = new EventEmitter();
   private built: Parts | null = null;
 
@@ -69,6 +72,7 @@ export class SqliteStore implements Store {
   ) {
     this.db = openDatabase(path, options);
     this.ops = new SqliteOps(this.db);
+    this.health = new SqliteHealth(this.db);
     this.work.setMaxListeners(0);
   }
 

@@ -4,6 +4,7 @@
  * advances in one transaction (compare-and-set on the cursor, guarded by the
  * lease), so no chunk is ever applied twice.
  */
+import { mergeReports, parseReport } from '../../../domain/retry-report.ts';
 import type { Page, PageRequest } from '../../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../../cursor.ts';
 import type { Job, JobChunk } from '../../ops-port.ts';
@@ -76,8 +77,8 @@ export class PgJobs {
     try {
       return await withTx(this.pool, async (client) => {
         // Locks the job row first: a second runner with the same chunk waits, then finds the cursor moved.
-        const held = await client.query<{ tenant_id: string }>(
-          `SELECT tenant_id FROM jobs WHERE id = $1 AND status = 'running' AND lease_owner = $2
+        const held = await client.query<{ tenant_id: string; report: string | null }>(
+          `SELECT tenant_id, report FROM jobs WHERE id = $1 AND status = 'running' AND lease_owner = $2
              AND cursor IS NOT DISTINCT FROM $3 FOR UPDATE`,
           [c.jobId, c.owner, c.cursor],
         );
@@ -115,10 +116,13 @@ export class PgJobs {
           );
           affected += res.rowCount ?? 0;
         }
+        const report = c.report
+          ? JSON.stringify(mergeReports(parseReport(held.rows[0]?.report), c.report))
+          : (held.rows[0]?.report ?? null);
         await client.query(
           `UPDATE jobs SET cursor = $2, processed = processed + $3, affected = affected + $4,
-             lease_expires_at = $5, updated_at = $6 WHERE id = $1`,
-          [c.jobId, c.nextCursor, c.processed, affected, c.leaseExpiresAt, c.now],
+             lease_expires_at = $5, updated_at = $6, report = $7 WHERE id = $1`,
+          [c.jobId, c.nextCursor, c.processed, affected, c.leaseExpiresAt, c.now, report],
         );
         return true;
       });

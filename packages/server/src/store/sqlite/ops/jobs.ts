@@ -3,6 +3,7 @@
  * one transaction together with the cursor they advance (compare-and-set on
  * the cursor, guarded by the lease), so no chunk is ever applied twice.
  */
+import { mergeReports, parseReport } from '../../../domain/retry-report.ts';
 import type { Page, PageRequest } from '../../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../../cursor.ts';
 import type { Job, JobChunk } from '../../ops-port.ts';
@@ -20,6 +21,8 @@ export class SqliteJobs {
   private readonly finish: Statement;
   private readonly failedOf: Statement;
   private readonly jobTenant: Statement;
+  private readonly reportOf: Statement;
+  private readonly saveReport: Statement;
   private readonly page: Statement;
   private readonly pageAfter: Statement;
   private readonly claimTx: ReturnType<Db['transaction']>;
@@ -33,6 +36,8 @@ export class SqliteJobs {
          @leaseOwner, @leaseExpiresAt, @createdAt, @updatedAt, @startedAt, @finishedAt)`,
     );
     this.jobTenant = db.prepare('SELECT tenant_id FROM jobs WHERE id = ?').pluck();
+    this.reportOf = db.prepare('SELECT report FROM jobs WHERE id = ?').pluck();
+    this.saveReport = db.prepare('UPDATE jobs SET report = ? WHERE id = ?');
     this.page = db.prepare('SELECT * FROM jobs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?');
     this.pageAfter = db.prepare('SELECT * FROM jobs WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?');
     this.byTenantAndId = db.prepare('SELECT * FROM jobs WHERE id = ? AND tenant_id = ?');
@@ -98,6 +103,10 @@ export class SqliteJobs {
           nextAttemptAt: d.nextAttemptAt,
           now: c.now,
         }).changes;
+      }
+      if (c.report) {
+        const earlier = parseReport(this.reportOf.get(c.jobId) as string | null);
+        this.saveReport.run(JSON.stringify(mergeReports(earlier, c.report)), c.jobId);
       }
       const moved = this.advance.run({
         jobId: c.jobId,

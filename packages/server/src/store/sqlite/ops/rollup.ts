@@ -5,8 +5,17 @@
  */
 import type { Attempt } from '../../../domain/types.ts';
 import type { StatsQuery, StatsRow } from '../../ops-port.ts';
-import { aggregateAttempts, emptyDelta, minuteOf, ROLLUP_COUNTERS, statsRowFrom } from '../../ops-rollup.ts';
+import {
+  aggregateAttempts,
+  emptyDelta,
+  minuteOf,
+  ROLLUP_COUNTERS,
+  ROLLUP_MAXIMA,
+  statsRowFrom,
+} from '../../ops-rollup.ts';
 import type { Db, Statement, StatementCache } from '../db.ts';
+
+const COLUMNS = [...ROLLUP_COUNTERS, ...ROLLUP_MAXIMA];
 
 export class SqliteRollup {
   private readonly upsert: Statement;
@@ -16,10 +25,11 @@ export class SqliteRollup {
     private readonly cache: StatementCache,
   ) {
     this.upsert = db.prepare(
-      `INSERT INTO attempt_stats (tenant_id, endpoint_id, minute, ${ROLLUP_COUNTERS.join(', ')})
-       VALUES (@tenantId, @endpointId, @minute, ${ROLLUP_COUNTERS.map((c) => `@${c}`).join(', ')})
+      `INSERT INTO attempt_stats (tenant_id, endpoint_id, minute, ${COLUMNS.join(', ')})
+       VALUES (@tenantId, @endpointId, @minute, ${COLUMNS.map((c) => `@${c}`).join(', ')})
        ON CONFLICT (tenant_id, endpoint_id, minute) DO UPDATE SET
-         ${ROLLUP_COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+         ${ROLLUP_COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+         ${ROLLUP_MAXIMA.map((c) => `${c} = max(coalesce(${c}, 0), excluded.${c})`).join(', ')}`,
     );
   }
 
@@ -38,7 +48,10 @@ export class SqliteRollup {
   stats(q: StatsQuery): StatsRow[] {
     const where = ['tenant_id = @tenantId', 'minute >= @since', 'minute < @until'];
     if (q.endpointId !== undefined) where.push('endpoint_id = @endpointId');
-    const sums = ROLLUP_COUNTERS.map((c) => `sum(${c}) AS ${c}`).join(', ');
+    const sums = [
+      ...ROLLUP_COUNTERS.map((c) => `sum(${c}) AS ${c}`),
+      ...ROLLUP_MAXIMA.map((c) => `max(${c}) AS ${c}`),
+    ].join(', ');
     const sql = `SELECT minute - minute % @bucketMs AS start, ${sums}
        FROM attempt_stats WHERE ${where.join(' AND ')} GROUP BY start ORDER BY start`;
     const rows = this.cache.get(sql).all({
