@@ -55,6 +55,19 @@ async function check(page: Page, what: string, width: number) {
   await expectNoAxeViolations(page, what);
   const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
   expect(scrollWidth, `${what} is ${scrollWidth} px wide on a ${width} px screen`).toBeLessThanOrEqual(width);
+  if (width <= 600) {
+    // Tables are cards on phones: nothing scrolls sideways inside the page either.
+    // Each offender names its widest descendant, to say what to fix.
+    const scrolling = await page.evaluate(`[...document.querySelectorAll('.table-wrap')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => {
+        const widest = [...el.querySelectorAll('*')].sort((a, b) => b.scrollWidth - a.scrollWidth)
+          .find((d) => d.getBoundingClientRect().right > el.getBoundingClientRect().right + 1);
+        return (widest ? widest.tagName + '.' + widest.className + ' ' + (widest.textContent || '').slice(0, 40) : '?')
+          + ' (' + el.scrollWidth + ' > ' + el.clientWidth + ')';
+      })`);
+    expect(scrolling, `${what} has a table that scrolls sideways`).toEqual([]);
+  }
 }
 
 beforeAll(async () => {

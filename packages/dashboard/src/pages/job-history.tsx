@@ -74,7 +74,7 @@ export function JobHistory({ tid }: { tid: string }) {
       )}
       {page && page.data.length > 0 && (
         <div>
-          <table className="jobs">
+          <table className="jobs stack">
             <caption className="sr-only">Recovery jobs, newest first</caption>
             <thead>
               <tr>

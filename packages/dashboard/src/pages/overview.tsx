@@ -135,7 +135,7 @@ export function OverviewPage() {
         </Empty>
       ) : (
         <div className="table-wrap">
-          <table aria-label="Tenants">
+          <table aria-label="Tenants" className="stack">
             <thead>
               <tr>
                 <th>Tenant</th>
@@ -152,16 +152,18 @@ export function OverviewPage() {
                 const tried = sum(h.map((e) => e.last24h.attempts));
                 return (
                   <tr key={t.tenant.id}>
-                    <td>
+                    <td data-label="Tenant">
                       <Link to={`/tenants/${encodeURIComponent(t.tenant.id)}/subscriptions`}>
                         {t.tenant.name}
                       </Link>
                     </td>
-                    <td>{tried}</td>
-                    <td>{percent(sum(h.map((e) => e.last24h.succeeded)), tried)}</td>
-                    <td>{sum(h.map((e) => e.pending))}</td>
-                    <td>{h.length}</td>
-                    <td>
+                    <td data-label="Attempts (24 h)">{tried}</td>
+                    <td data-label="Success rate">
+                      {percent(sum(h.map((e) => e.last24h.succeeded)), tried)}
+                    </td>
+                    <td data-label="Pending">{sum(h.map((e) => e.pending))}</td>
+                    <td data-label="Endpoints">{h.length}</td>
+                    <td data-label="Failed (1 h) / open / disabled">
                       {t.stats.totals.failed} / {h.filter((e) => e.circuit.state !== 'closed').length} /{' '}
                       {h.filter((e) => e.status === 'disabled').length}
                     </td>

@@ -52,7 +52,7 @@ export function SubscriptionsPage({ tid }: { tid: string }) {
       )}
       {data && data.length > 0 && (
         <div className="table-wrap">
-          <table aria-label="Subscriptions">
+          <table aria-label="Subscriptions" className="stack">
             <thead>
               <tr>
                 <th>Name</th>
@@ -71,14 +71,16 @@ export function SubscriptionsPage({ tid }: { tid: string }) {
             <tbody>
               {data.map(([e, h]) => (
                 <tr key={e.id} data-endpoint={e.id}>
-                  <td>
+                  <td data-label="Name">
                     <Link to={`${base}/${encodeURIComponent(e.id)}`}>{e.name || e.id}</Link>
                   </td>
-                  <td className="wrap">{e.url}</td>
-                  <td>
+                  <td data-label="URL" className="wrap">
+                    {e.url}
+                  </td>
+                  <td data-label="Status">
                     <span className={`badge ${e.status}`}>{e.status.replace('_', ' ')}</span>
                   </td>
-                  <td>
+                  <td data-label="Circuit">
                     {h ? (
                       <>
                         <CircuitBadge circuit={h.circuit} />
@@ -90,8 +92,8 @@ export function SubscriptionsPage({ tid }: { tid: string }) {
                       '—'
                     )}
                   </td>
-                  <td>{h ? backlogText(h) : '—'}</td>
-                  <td className="wrap">
+                  <td data-label="Backlog">{h ? backlogText(h) : '—'}</td>
+                  <td data-label="Last error" className="wrap">
                     {h?.lastError ? (
                       <>
                         {h.lastError.message}
@@ -101,11 +103,13 @@ export function SubscriptionsPage({ tid }: { tid: string }) {
                       '—'
                     )}
                   </td>
-                  <td>
+                  <td data-label="Success rate (24 h)">
                     {h ? rateText(h) : '—'}{' '}
                     {h && <span className="muted">({h.last24h.attempts} attempts)</span>}
                   </td>
-                  <td className="wrap">{e.eventTypes === null ? 'all events' : e.eventTypes.join(', ')}</td>
+                  <td data-label="Events" className="wrap">
+                    {e.eventTypes === null ? 'all events' : e.eventTypes.join(', ')}
+                  </td>
                   <td>{h && <HealthActions tid={tid} health={h} onChanged={reload} compact />}</td>
                 </tr>
               ))}

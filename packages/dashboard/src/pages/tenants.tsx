@@ -62,7 +62,7 @@ export function TenantsPage() {
       {data && data.data.length === 0 && <Empty>No tenants yet: create the first one above.</Empty>}
       {data && data.data.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table aria-label="Tenants" className="stack">
             <thead>
               <tr>
                 <th>Name</th>
@@ -78,16 +78,16 @@ export function TenantsPage() {
                 const link = links[t.id];
                 return (
                   <tr key={t.id}>
-                    <td>{t.name}</td>
-                    <td>
+                    <td data-label="Name">{t.name}</td>
+                    <td data-label="Id">
                       <code>{t.id}</code>
                     </td>
-                    <td>{dateTime(t.createdAt)}</td>
-                    <td>
+                    <td data-label="Created">{dateTime(t.createdAt)}</td>
+                    <td data-label="Pages">
                       <Link to={`${base}/subscriptions`}>Subscriptions</Link> ·{' '}
                       <Link to={`${base}/log`}>Log</Link> · <Link to={`${base}/metrics`}>Metrics</Link>
                     </td>
-                    <td className="wrap">
+                    <td data-label="Customer portal" className="wrap">
                       {link ? (
                         <span>
                           <a href={link.url} target="_blank" rel="noreferrer" data-testid="portal-link">

@@ -6,7 +6,7 @@
  * project needs from the registry.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,21 +61,48 @@ export function packServer(dest: string): PackedPackage {
 }
 
 /** An empty project (`type: module`) with `packages` installed from the registry or from tarballs. */
+/**
+ * An empty project with `packages` installed from the registry (and the
+ * packed tarball), as a user's `npm install` would. One step is shortened:
+ * better-sqlite3's install script compiles its native addon (over a minute
+ * on a 2-core machine, no prebuilt binary is reachable here), so scripts are
+ * skipped and the addon the workspace compiled for the same version and the
+ * same Node is copied in; another version is rebuilt in the project.
+ */
 export function installProject(packages: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'herald-user-project-'));
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify({ name: 'herald-user-project', private: true, type: 'module' }, null, 2),
   );
-  execFileSync(
-    NPM,
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...packages],
-    {
+  const npm = (args: string[]) =>
+    execFileSync(NPM, args, {
       cwd: dir,
       stdio: 'pipe',
       env: { ...process.env, npm_config_update_notifier: 'false' },
-    },
-  );
+    });
+  npm([
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    '--loglevel=error',
+    '--ignore-scripts',
+    ...packages,
+  ]);
+  const installed = join(dir, 'node_modules', 'better-sqlite3');
+  if (existsSync(installed)) {
+    const built = join(REPO_DIR, 'node_modules', 'better-sqlite3');
+    const version = (d: string) =>
+      (JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')) as { version: string }).version;
+    const addon = join(built, 'build', 'Release', 'better_sqlite3.node');
+    if (existsSync(addon) && version(built) === version(installed)) {
+      mkdirSync(join(installed, 'build', 'Release'), { recursive: true });
+      cpSync(addon, join(installed, 'build', 'Release', 'better_sqlite3.node'));
+    } else {
+      npm(['rebuild', 'better-sqlite3', '--loglevel=error']);
+    }
+  }
   return dir;
 }
 
