@@ -1,12 +1,78 @@
 /**
- * Checking a URL and `destination` options the way every broker kind does:
- * the answer is the 422's message, so it names the option, what was wrong
- * with it and what to write instead.
+ * Checking a URL and `destination` options the way every broker kind does.
+ * A kind describes its endpoints once, as data (an `EndpointSpec`: its
+ * schemes, a URL to show, what its path may be, a table of options); the
+ * check and the options with their defaults are both read from that table,
+ * so they cannot drift apart. A check's answer is the 422's message: it
+ * names the option, what was wrong with it and what to write instead.
  */
 import type { DestinationKind } from './port.ts';
 import { renderTemplate, SAMPLE_VARS, templateProblem } from './template.ts';
 
 export type CheckProblem = ReturnType<DestinationKind['check']>;
+
+/** One option of a kind: its type, and what a send uses when it is absent. */
+export type OptionRule =
+  /** `required`: the message when it is absent; without it, absent means `default`. */
+  | { type: 'string'; default: string; required?: string }
+  | { type: 'boolean'; default: boolean }
+  /** Absent means undefined (no limit). */
+  | { type: 'integer'; min: number; max: number }
+  /** One of `values`; `hint` follows the refusal and says what the default means. */
+  | { type: 'choice'; values: readonly number[]; default: number; hint: string };
+
+export type OptionRules = Readonly<Record<string, OptionRule>>;
+
+type ValueOf<R extends OptionRule> = R extends { type: 'string' }
+  ? string
+  : R extends { type: 'boolean' }
+    ? boolean
+    : R extends { type: 'integer' }
+      ? number | undefined
+      : R extends { type: 'choice'; values: readonly (infer V)[] }
+        ? V
+        : never;
+
+/** The options a send reads, defaults applied. */
+export type OptionValues<R extends OptionRules> = { -readonly [K in keyof R]: ValueOf<R[K]> };
+
+/** A URL scheme of a kind (without the colon) with the port it defaults to and whether it means TLS. */
+export type SchemeTable = Readonly<Record<string, { port: number; tls: boolean }>>;
+
+/** The option that says where each message goes: a routing key, stream, subject or topic, as a template. */
+export interface NameRule<K extends string> {
+  option: K;
+  /** Why a rendered name is refused by the protocol, or null. */
+  problem(rendered: string): string | null;
+  /** How a send whose rendered name is refused names it: `routing key "…"`. */
+  label(rendered: string): string;
+}
+
+/** What an endpoint of one kind may hold. */
+export interface EndpointSpec<R extends OptionRules> {
+  /** The kind as messages name it: `AMQP`. */
+  kind: string;
+  /** Its schemes, in the order the registry lists them. */
+  schemes: SchemeTable;
+  /** A URL with every part, shown in messages. */
+  example: string;
+  /** What a URL of another scheme is told, before ", e.g. <example>". */
+  schemeHint: string;
+  /** Whether the URL may have a path (AMQP's vhost, Redis's database). */
+  allowPath: boolean;
+  /** The kind's own check of its URL (what the path may be), after the common ones. */
+  url?(url: URL): CheckProblem;
+  /** The options, in the order they are checked and listed. */
+  options: R;
+  /** Checks across options, after each option's own and before the name's. */
+  more?(options: Record<string, unknown>): CheckProblem;
+  name: NameRule<keyof R & string>;
+}
+
+/** An endpoint spec, its option table inferred with literal types (`qos: 0 | 1 | 2`). */
+export function endpointSpec<const R extends OptionRules>(spec: EndpointSpec<R>): EndpointSpec<R> {
+  return spec;
+}
 
 export function destinationProblem(message: string): CheckProblem {
   return { path: 'destination', message };
@@ -23,8 +89,66 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** "0, 1 or 2". */
+function either(values: readonly number[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+/** The options as a send reads them: each from the table, a value of the wrong type as absent. */
+export function readOptions<R extends OptionRules>(
+  rules: R,
+  options: Record<string, unknown>,
+): OptionValues<R> {
+  const values: Record<string, unknown> = {};
+  for (const [name, rule] of Object.entries(rules)) values[name] = readOption(rule, options[name]);
+  return values as OptionValues<R>;
+}
+
+function readOption(rule: OptionRule, value: unknown): unknown {
+  switch (rule.type) {
+    case 'string':
+      return typeof value === 'string' ? value : rule.default;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : rule.default;
+    case 'integer':
+      return typeof value === 'number' ? value : undefined;
+    case 'choice':
+      return rule.values.includes(value as number) ? value : rule.default;
+  }
+}
+
+/** A problem with option `name`'s value (absent is fine unless the rule requires it). */
+function optionProblem(name: string, rule: OptionRule, value: unknown): CheckProblem {
+  if (value === undefined) {
+    return rule.type === 'string' && rule.required !== undefined ? destinationProblem(rule.required) : null;
+  }
+  const option = `destination.${name}`;
+  switch (rule.type) {
+    case 'string':
+      return typeof value === 'string'
+        ? null
+        : destinationProblem(`${option} must be a string, not ${describe(value)}`);
+    case 'boolean':
+      return typeof value === 'boolean'
+        ? null
+        : destinationProblem(`${option} must be true or false, not ${describe(value)}`);
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max
+        ? null
+        : destinationProblem(
+            `${option} must be a whole number from ${rule.min} to ${rule.max}, not ${describe(value)}`,
+          );
+    case 'choice':
+      return rule.values.includes(value as number)
+        ? null
+        : destinationProblem(
+            `${option} must be ${either(rule.values)}, not ${JSON.stringify(value)}; ${rule.hint}`,
+          );
+  }
+}
+
 /** A problem when `options` has a name this kind does not know. */
-export function unknownOptions(
+function unknownOptions(
   options: Record<string, unknown>,
   known: readonly string[],
   kind: string,
@@ -38,58 +162,28 @@ export function unknownOptions(
   return null;
 }
 
-/** A problem when option `name` is present and not a string. */
-export function notAString(options: Record<string, unknown>, name: string): CheckProblem {
-  const value = options[name];
-  if (value === undefined || typeof value === 'string') return null;
-  return destinationProblem(`destination.${name} must be a string, not ${describe(value)}`);
-}
-
-/** A problem when option `name` is present and not a boolean. */
-export function notABoolean(options: Record<string, unknown>, name: string): CheckProblem {
-  const value = options[name];
-  if (value === undefined || typeof value === 'boolean') return null;
-  return destinationProblem(`destination.${name} must be true or false, not ${describe(value)}`);
-}
-
-/** A problem when option `name` is present and not an integer in [min, max]. */
-export function notAnInteger(
-  options: Record<string, unknown>,
-  name: string,
-  min: number,
-  max: number,
-): CheckProblem {
-  const value = options[name];
-  if (value === undefined) return null;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return null;
-  return destinationProblem(
-    `destination.${name} must be a whole number from ${min} to ${max}, not ${describe(value)}`,
-  );
-}
-
 /**
  * A problem with a name template: an unknown placeholder, or a name the
- * protocol refuses once the placeholders hold sample values. `invalid`
- * answers why a rendered name is refused, or null.
+ * protocol refuses once the placeholders hold sample values.
  */
-export function templateNameProblem(
-  name: string,
-  template: string,
-  invalid: (rendered: string) => string | null,
-): CheckProblem {
-  const placeholder = templateProblem(`destination.${name}`, template);
+function templateNameProblem(rule: NameRule<string>, template: string): CheckProblem {
+  const placeholder = templateProblem(`destination.${rule.option}`, template);
   if (placeholder !== null) return destinationProblem(placeholder);
   const rendered = renderTemplate(template, SAMPLE_VARS);
-  const why = invalid(rendered);
+  const why = rule.problem(rendered);
   if (why === null) return null;
   const sample = rendered === template ? '' : ` (with sample values: "${rendered}")`;
-  return destinationProblem(`destination.${name} "${template}"${sample} ${why}`);
+  return destinationProblem(`destination.${rule.option} "${template}"${sample} ${why}`);
 }
 
-/** Problems every broker URL may have: no host, a path or query the kind does not read, a fragment. */
-export function commonUrlProblem(url: URL, kind: string, example: string, allowPath: boolean): CheckProblem {
+/** Problems every broker URL may have: another scheme, no host, a path or query the kind does not read, a fragment. */
+function commonUrlProblem<R extends OptionRules>(url: URL, spec: EndpointSpec<R>): CheckProblem {
+  const { kind, example } = spec;
+  if (!Object.hasOwn(spec.schemes, url.protocol.slice(0, -1))) {
+    return urlProblem(`${spec.schemeHint}, e.g. ${example}`);
+  }
   if (url.hostname === '') return urlProblem(`a ${kind} URL needs a host, e.g. ${example}`);
-  if (!allowPath && url.pathname !== '' && url.pathname !== '/') {
+  if (!spec.allowPath && url.pathname !== '' && url.pathname !== '/') {
     return urlProblem(`a ${kind} URL has no path; remove "${url.pathname}" (e.g. ${example})`);
   }
   if (url.search !== '') {
@@ -101,8 +195,28 @@ export function commonUrlProblem(url: URL, kind: string, example: string, allowP
   return null;
 }
 
-/** The first problem of several checks, in order. */
-export function firstProblem(...checks: (() => CheckProblem)[]): CheckProblem {
+/**
+ * The first problem with an endpoint, in this order: the URL (common, then
+ * the kind's own), unknown options, each option's value, the kind's checks
+ * across options, the name template.
+ */
+export function checkEndpoint<R extends OptionRules>(
+  spec: EndpointSpec<R>,
+  url: URL,
+  options: Record<string, unknown>,
+): CheckProblem {
+  const checks: (() => CheckProblem)[] = [
+    () => commonUrlProblem(url, spec),
+    () => spec.url?.(url) ?? null,
+    () => unknownOptions(options, Object.keys(spec.options), spec.kind),
+    ...Object.entries(spec.options).map(
+      ([name, rule]) =>
+        () =>
+          optionProblem(name, rule, options[name]),
+    ),
+    () => spec.more?.(options) ?? null,
+    () => templateNameProblem(spec.name, String(readOptions(spec.options, options)[spec.name.option])),
+  ];
   for (const check of checks) {
     const problem = check();
     if (problem !== null) return problem;

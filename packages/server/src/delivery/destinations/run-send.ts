@@ -45,6 +45,15 @@ export interface SendSpec<C extends PooledConnection> {
   describe?(err: unknown, where: string): AttemptError | null;
 }
 
+/** A target's URL, parsed, with its userinfo decoded. */
+export interface ParsedTarget {
+  url: URL;
+  username: string | undefined;
+  password: string | undefined;
+  /** Values that must never appear in a result. */
+  secrets: string[];
+}
+
 /**
  * The target's URL, parsed, and the secrets in it (the password as written
  * and decoded; the user too when `userIsSecret`, as for a NATS token).
@@ -52,7 +61,7 @@ export interface SendSpec<C extends PooledConnection> {
 export function parseTarget(
   target: DestinationTarget,
   userIsSecret = false,
-): { url: URL; secrets: string[] } | { result: DestinationResult } {
+): ParsedTarget | { result: DestinationResult } {
   let url: URL;
   try {
     url = new URL(target.url);
@@ -63,7 +72,7 @@ export function parseTarget(
   const { username, password } = credentialsOf(url);
   const secrets = [url.password, password ?? ''];
   if (userIsSecret) secrets.push(url.username, username ?? '');
-  return { url, secrets };
+  return { url, username, password, secrets };
 }
 
 export async function runSend<C extends PooledConnection>(spec: SendSpec<C>): Promise<DestinationResult> {

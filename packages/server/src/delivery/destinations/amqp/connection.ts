@@ -6,12 +6,10 @@
  */
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { AttemptError } from '../../../domain/types.ts';
-import { credentialsOf } from '../options.ts';
+import type { BrokerAddress, PublishRequest } from '../define-kind.ts';
 import { AttemptFailure, CONNECT_BUDGET_MS, withDeadline } from '../outcome.ts';
 import type { PooledConnection } from '../pool.ts';
-import type { DestinationMessage } from '../port.ts';
-import type { ResolvedHost } from '../resolve-host.ts';
-import { vhostOf } from './check.ts';
+import { type AmqpOptions, vhostOf } from './check.ts';
 
 export interface AmqpConnection extends PooledConnection {
   channel: ConfirmChannel;
@@ -19,23 +17,18 @@ export interface AmqpConnection extends PooledConnection {
   closeReason: Error | undefined;
 }
 
-export async function openAmqp(
-  url: URL,
-  host: ResolvedHost,
-  lost: (reason: unknown) => void,
-): Promise<AmqpConnection> {
-  const tls = url.protocol === 'amqps:';
-  const { username, password } = credentialsOf(url);
+export async function openAmqp(to: BrokerAddress, lost: (reason: unknown) => void): Promise<AmqpConnection> {
+  const { host, username, password, tls } = to;
   const model: ChannelModel = await amqp.connect(
     {
       protocol: tls ? 'amqps' : 'amqp',
       hostname: host.address,
-      port: url.port === '' ? (tls ? 5671 : 5672) : Number(url.port),
+      port: to.port,
       // Both unset means RabbitMQ's guest/guest, as amqplib does for a URL without userinfo.
       ...(username !== undefined || password !== undefined
         ? { username: username ?? '', password: password ?? '' }
         : {}),
-      vhost: vhostOf(url),
+      vhost: vhostOf(to.url),
     },
     {
       timeout: CONNECT_BUDGET_MS,
@@ -76,10 +69,7 @@ export async function openAmqp(
 /** Publishes persistently and resolves once the broker confirms; a nack or a closed channel rejects. */
 export function publishAmqp(
   conn: AmqpConnection,
-  exchange: string,
-  routingKey: string,
-  message: DestinationMessage,
-  where: string,
+  { name: routingKey, options: { exchange }, message, where }: PublishRequest<AmqpOptions>,
 ): Promise<{ body: string }> {
   const headers = message.headers;
   return new Promise((resolve, reject) => {

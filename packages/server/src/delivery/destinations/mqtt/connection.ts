@@ -7,11 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient, type Packet } from 'mqtt';
 import type { AttemptError } from '../../../domain/types.ts';
-import { credentialsOf } from '../options.ts';
+import type { BrokerAddress, PublishRequest } from '../define-kind.ts';
 import { AttemptFailure, CONNECT_BUDGET_MS, withDeadline } from '../outcome.ts';
 import type { PooledConnection } from '../pool.ts';
-import type { DestinationMessage } from '../port.ts';
-import type { ResolvedHost } from '../resolve-host.ts';
+import type { MqttOptions } from './check.ts';
 
 export interface MqttConnection extends PooledConnection {
   client: MqttClient;
@@ -26,16 +25,11 @@ const PERMANENT_REASONS = new Map([
   [0x99, 'the broker refuses the payload format'],
 ]);
 
-export async function openMqtt(
-  url: URL,
-  host: ResolvedHost,
-  lost: (reason: unknown) => void,
-): Promise<MqttConnection> {
-  const { username, password } = credentialsOf(url);
-  const tls = url.protocol === 'mqtts:';
+export async function openMqtt(to: BrokerAddress, lost: (reason: unknown) => void): Promise<MqttConnection> {
+  const { host, username, password, tls } = to;
   const client = mqtt.connect({
     host: host.address,
-    port: url.port === '' ? (tls ? 8883 : 1883) : Number(url.port),
+    port: to.port,
     protocol: tls ? 'mqtts' : 'mqtt',
     ...(tls && host.servername !== undefined ? { servername: host.servername } : {}),
     protocolVersion: 5,
@@ -83,10 +77,7 @@ export async function openMqtt(
 /** Publishes and resolves on PUBACK (QoS 1), PUBCOMP (QoS 2) or, for QoS 0, once written. */
 export function publishMqtt(
   conn: MqttConnection,
-  topic: string,
-  qos: 0 | 1 | 2,
-  message: DestinationMessage,
-  where: string,
+  { name: topic, options: { qos }, message, where }: PublishRequest<MqttOptions>,
 ): Promise<{ body: string }> {
   const contentType = message.headers['content-type'];
   return new Promise((resolve, reject) => {

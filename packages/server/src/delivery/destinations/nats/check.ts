@@ -1,30 +1,5 @@
-/** What a `nats://` endpoint may hold, and its options with defaults applied. */
-import {
-  type CheckProblem,
-  commonUrlProblem,
-  firstProblem,
-  notABoolean,
-  notAString,
-  templateNameProblem,
-  unknownOptions,
-  urlProblem,
-} from '../options.ts';
-
-export const NATS_SCHEMES = ['nats', 'tls'] as const;
-const OPTIONS = ['subject', 'jetstream'] as const;
-const EXAMPLE = 'nats://user:password@nats.example.com:4222';
-
-export interface NatsOptions {
-  subject: string;
-  jetstream: boolean;
-}
-
-export function natsOptions(options: Record<string, unknown>): NatsOptions {
-  return {
-    subject: typeof options.subject === 'string' ? options.subject : '{{type}}',
-    jetstream: typeof options.jetstream === 'boolean' ? options.jetstream : true,
-  };
-}
+/** What a `nats://` endpoint may hold. */
+import { endpointSpec, type OptionValues } from '../options.ts';
 
 /** Why a (rendered) subject cannot be published to, or null: NATS subjects are dot-separated tokens without spaces or wildcards. */
 export function subjectProblem(subject: string): string | null {
@@ -38,16 +13,17 @@ export function subjectProblem(subject: string): string | null {
   return null;
 }
 
-export function checkNats(url: URL, options: Record<string, unknown>): CheckProblem {
-  return firstProblem(
-    () =>
-      (NATS_SCHEMES as readonly string[]).includes(url.protocol.slice(0, -1))
-        ? null
-        : urlProblem(`a NATS URL starts with nats:// (or tls:// to require TLS), e.g. ${EXAMPLE}`),
-    () => commonUrlProblem(url, 'NATS', EXAMPLE, false),
-    () => unknownOptions(options, OPTIONS, 'NATS'),
-    () => notAString(options, 'subject'),
-    () => notABoolean(options, 'jetstream'),
-    () => templateNameProblem('subject', natsOptions(options).subject, subjectProblem),
-  );
-}
+export const NATS_ENDPOINT = endpointSpec({
+  kind: 'NATS',
+  schemes: { nats: { port: 4222, tls: false }, tls: { port: 4222, tls: true } },
+  example: 'nats://user:password@nats.example.com:4222',
+  schemeHint: 'a NATS URL starts with nats:// (or tls:// to require TLS)',
+  allowPath: false,
+  options: {
+    subject: { type: 'string', default: '{{type}}' },
+    jetstream: { type: 'boolean', default: true },
+  },
+  name: { option: 'subject', problem: subjectProblem, label: (subject) => `subject "${subject}"` },
+});
+
+export type NatsOptions = OptionValues<typeof NATS_ENDPOINT.options>;

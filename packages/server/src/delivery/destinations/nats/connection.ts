@@ -12,23 +12,20 @@ import {
   type TlsOptions,
 } from 'nats';
 import type { AttemptError } from '../../../domain/types.ts';
-import { credentialsOf } from '../options.ts';
+import type { BrokerAddress, PublishRequest } from '../define-kind.ts';
 import { AttemptFailure, CONNECT_BUDGET_MS, withDeadline } from '../outcome.ts';
 import type { PooledConnection } from '../pool.ts';
 import type { DestinationMessage } from '../port.ts';
-import { hostPort, type ResolvedHost } from '../resolve-host.ts';
+import { hostPort } from '../resolve-host.ts';
+import type { NatsOptions } from './check.ts';
 
 export interface NatsPooled extends PooledConnection {
   nc: NatsConnection;
   js: JetStreamClient;
 }
 
-export async function openNats(
-  url: URL,
-  host: ResolvedHost,
-  lost: (reason: unknown) => void,
-): Promise<NatsPooled> {
-  const { username, password } = credentialsOf(url);
+export async function openNats(to: BrokerAddress, lost: (reason: unknown) => void): Promise<NatsPooled> {
+  const { host, username, password } = to;
   const auth =
     username !== undefined && password === undefined
       ? { token: username }
@@ -36,11 +33,11 @@ export async function openNats(
         ? { user: username ?? '', pass: password ?? '' }
         : {};
   const nc = await connect({
-    servers: hostPort(host.address, url.port === '' ? 4222 : Number(url.port)),
+    servers: hostPort(host.address, to.port),
     ...auth,
     // tls:// requires TLS; the name as written is what the certificate must show. nats.js passes
     // its `tls` option through to tls.connect, though its type lists only the certificate fields.
-    ...(url.protocol === 'tls:'
+    ...(to.tls
       ? { tls: (host.servername !== undefined ? { servername: host.servername } : {}) as TlsOptions }
       : {}),
     name: 'herald',
@@ -69,8 +66,23 @@ function headersOf(message: DestinationMessage) {
   return h;
 }
 
+/**
+ * A JetStream publish or, with `jetstream: false`, a core one. A message
+ * over the server's max_payload can never be sent (nats.js throws before
+ * writing it): that is permanent.
+ */
+export function publishNats(
+  conn: NatsPooled,
+  { name: subject, options: { jetstream }, message, where }: PublishRequest<NatsOptions>,
+): Promise<{ body: string }> {
+  const publish = jetstream ? publishJetStream : publishCore;
+  return publish(conn, subject, message).catch((err: unknown) => {
+    throw tooLarge(err, where) ?? err;
+  });
+}
+
 /** A JetStream publish, resolved on the stream's PubAck; `Nats-Msg-Id` is the webhook-id, so retries dedupe. */
-export async function publishJetStream(
+async function publishJetStream(
   conn: NatsPooled,
   subject: string,
   message: DestinationMessage,
@@ -86,7 +98,7 @@ export async function publishJetStream(
 }
 
 /** A core publish, resolved once the server answered the PING after it (core NATS has no per-message ack). */
-export async function publishCore(
+async function publishCore(
   conn: NatsPooled,
   subject: string,
   message: DestinationMessage,
@@ -135,8 +147,7 @@ export function describeNatsError(err: unknown, where: string, subject: string):
   }
 }
 
-/** A message over the server's max_payload can never be sent: nats.js throws before writing it. */
-export function tooLarge(err: unknown, where: string): AttemptFailure | null {
+function tooLarge(err: unknown, where: string): AttemptFailure | null {
   if ((err as { code?: unknown }).code !== 'MAX_PAYLOAD_EXCEEDED') return null;
   return new AttemptFailure(
     { kind: 'network', message: `the message is larger than ${where}'s max_payload` },

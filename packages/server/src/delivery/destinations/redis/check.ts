@@ -1,31 +1,7 @@
-/** What a `redis://` endpoint may hold, and its options with defaults applied. */
-import {
-  type CheckProblem,
-  commonUrlProblem,
-  destinationProblem,
-  firstProblem,
-  notAnInteger,
-  notAString,
-  templateNameProblem,
-  unknownOptions,
-  urlProblem,
-} from '../options.ts';
+/** What a `redis://` endpoint may hold. */
+import { endpointSpec, type OptionValues, urlProblem } from '../options.ts';
 
-export const REDIS_SCHEMES = ['redis', 'rediss'] as const;
-const OPTIONS = ['stream', 'maxLen'] as const;
 const EXAMPLE = 'redis://user:password@redis.example.com:6379/0';
-
-export interface RedisStreamOptions {
-  stream: string;
-  maxLen: number | undefined;
-}
-
-export function redisOptions(options: Record<string, unknown>): RedisStreamOptions {
-  return {
-    stream: typeof options.stream === 'string' ? options.stream : '',
-    maxLen: typeof options.maxLen === 'number' ? options.maxLen : undefined,
-  };
-}
 
 /** The database the URL's path names (`/2`), 0 when it names none; NaN when the path is not a number. */
 export function databaseOf(url: URL): number {
@@ -39,26 +15,26 @@ export function streamKeyProblem(key: string): string | null {
   return key === '' ? 'is empty; name a stream, e.g. "{{tenantId}}.events"' : null;
 }
 
-export function checkRedis(url: URL, options: Record<string, unknown>): CheckProblem {
-  return firstProblem(
-    () =>
-      (REDIS_SCHEMES as readonly string[]).includes(url.protocol.slice(0, -1))
-        ? null
-        : urlProblem(`a Redis URL starts with redis:// or rediss://, e.g. ${EXAMPLE}`),
-    () => commonUrlProblem(url, 'Redis', EXAMPLE, true),
-    () =>
-      Number.isNaN(databaseOf(url))
-        ? urlProblem(`a Redis URL's path is a database number, e.g. ${EXAMPLE}; "${url.pathname}" is not one`)
-        : null,
-    () => unknownOptions(options, OPTIONS, 'Redis'),
-    () =>
-      options.stream === undefined
-        ? destinationProblem(
-            'destination.stream is required: the stream to XADD to, e.g. "{{tenantId}}.events"',
-          )
-        : null,
-    () => notAString(options, 'stream'),
-    () => notAnInteger(options, 'maxLen', 1, Number.MAX_SAFE_INTEGER),
-    () => templateNameProblem('stream', redisOptions(options).stream, streamKeyProblem),
-  );
-}
+export const REDIS_ENDPOINT = endpointSpec({
+  kind: 'Redis',
+  schemes: { redis: { port: 6379, tls: false }, rediss: { port: 6379, tls: true } },
+  example: EXAMPLE,
+  schemeHint: 'a Redis URL starts with redis:// or rediss://',
+  allowPath: true,
+  url: (url) =>
+    Number.isNaN(databaseOf(url))
+      ? urlProblem(`a Redis URL's path is a database number, e.g. ${EXAMPLE}; "${url.pathname}" is not one`)
+      : null,
+  options: {
+    stream: {
+      type: 'string',
+      default: '',
+      required: 'destination.stream is required: the stream to XADD to, e.g. "{{tenantId}}.events"',
+    },
+    maxLen: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER },
+  },
+  // The only key refused is the empty one, so the message does not quote it.
+  name: { option: 'stream', problem: streamKeyProblem, label: () => 'stream name' },
+});
+
+export type RedisStreamOptions = OptionValues<typeof REDIS_ENDPOINT.options>;

@@ -6,31 +6,27 @@
  */
 import { Redis } from 'ioredis';
 import type { AttemptError } from '../../../domain/types.ts';
-import { credentialsOf } from '../options.ts';
+import type { BrokerAddress, PublishRequest } from '../define-kind.ts';
 import { AttemptFailure, CONNECT_BUDGET_MS, withDeadline } from '../outcome.ts';
 import type { PooledConnection } from '../pool.ts';
-import type { DestinationMessage } from '../port.ts';
-import type { ResolvedHost } from '../resolve-host.ts';
-import { databaseOf } from './check.ts';
+import { databaseOf, type RedisStreamOptions } from './check.ts';
 
 export interface RedisConnection extends PooledConnection {
   client: Redis;
 }
 
 export async function openRedis(
-  url: URL,
-  host: ResolvedHost,
+  to: BrokerAddress,
   lost: (reason: unknown) => void,
 ): Promise<RedisConnection> {
-  const { username, password } = credentialsOf(url);
-  const tls = url.protocol === 'rediss:';
+  const { host, username, password, tls } = to;
   let lastError: unknown;
   const client = new Redis({
     host: host.address,
-    port: url.port === '' ? 6379 : Number(url.port),
+    port: to.port,
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
-    db: databaseOf(url),
+    db: databaseOf(to.url),
     ...(tls ? { tls: host.servername !== undefined ? { servername: host.servername } : {} } : {}),
     // RESP2: every Redis since streams exist (5.0) speaks it; XADD answers the same either way.
     protocol: 2,
@@ -67,9 +63,7 @@ export async function openRedis(
 /** XADD with the body first, then one field per header; resolves with the entry id. */
 export async function xadd(
   conn: RedisConnection,
-  stream: string,
-  maxLen: number | undefined,
-  message: DestinationMessage,
+  { name: stream, options: { maxLen }, message }: PublishRequest<RedisStreamOptions>,
 ): Promise<{ body: string }> {
   const args: (string | number)[] = [stream];
   if (maxLen !== undefined) args.push('MAXLEN', '~', maxLen);
