@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Endpoint } from '../../sdk/src/client/types.ts';
 import { ENDPOINT_DEFAULTS } from '../../server/src/domain/defaults.ts';
 import {
   DEFAULT_PORTAL_FIELDS,
@@ -22,6 +21,7 @@ import {
   showFor,
 } from '../src/form-sections.ts';
 import { changedInput, EMPTY_FORM, fromEndpoint, groupState, setEvents, toInput } from '../src/form-state.ts';
+import { savedEndpoint } from './endpoint-fixture.ts';
 
 const DOC = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
 
@@ -93,7 +93,7 @@ describe('subscription form: defaults', () => {
   });
 
   it('an update sends only what changed, keeping a retry schedule it does not edit', () => {
-    const saved = { ...endpoint(), retry: { maxAttempts: 5, schedule: [1, 2] } };
+    const saved = { ...savedEndpoint({ url }), retry: { maxAttempts: 5, schedule: [1, 2] } };
     const base = fromEndpoint(saved);
     const opts = { includeSecret: false, allowed: null };
     expect(changedInput(base, base, opts)).toEqual({});
@@ -152,36 +152,3 @@ describe('subscription form: sections', () => {
     expect(sectionSummary('advanced', { ...form, transform: 'x' }, showAll)).toBe('transform');
   });
 });
-
-function endpoint(): Endpoint {
-  return {
-    id: 'ep_1',
-    tenantId: 'acme',
-    url,
-    name: 'x',
-    description: '',
-    status: 'active',
-    eventTypes: null,
-    filter: null,
-    signature: { scheme: 'standard-webhooks' },
-    envelope: 'standard',
-    format: 'json',
-    method: 'POST',
-    headers: {},
-    timeoutMs: 5000,
-    retry: { maxAttempts: 8 },
-    batch: null,
-    rateLimit: null,
-    overflow: 'buffer',
-    maxBacklog: null,
-    ordered: false,
-    requireVerification: false,
-    verification: null,
-    maxInFlight: 50,
-    hasResources: false,
-    verifiedAt: null,
-    disabledReason: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
-}

@@ -4,8 +4,8 @@
  * "Try it" body built from the form's current values.
  */
 import { describe, expect, it } from 'vitest';
-import type { Endpoint } from '../../sdk/src/client/types.ts';
 import { EMPTY_FORM, fromEndpoint, toInput, tryTransformInput } from '../src/form-state.ts';
+import { savedEndpoint } from './endpoint-fixture.ts';
 
 const SOURCE = 'function handler(webhook) {\n  return webhook;\n}\n';
 
@@ -23,7 +23,7 @@ describe('subscription form: transform', () => {
   });
 
   it('reads the saved transform back, absent or null as empty', () => {
-    const saved = { ...baseEndpoint(), transform: SOURCE };
+    const saved = { ...savedEndpoint({ retry: { maxAttempts: 9 } }), transform: SOURCE };
     expect(fromEndpoint(saved).transform).toBe(SOURCE);
     expect(fromEndpoint({ ...saved, transform: null }).transform).toBe('');
     const { transform: _, ...older } = saved;
@@ -64,36 +64,3 @@ describe('subscription form: transform', () => {
     }
   });
 });
-
-function baseEndpoint(): Endpoint {
-  return {
-    id: 'ep_1',
-    tenantId: 'acme',
-    url: 'https://x.example.com/',
-    name: 'x',
-    description: '',
-    status: 'active',
-    eventTypes: null,
-    filter: null,
-    signature: { scheme: 'standard-webhooks' },
-    envelope: 'standard',
-    format: 'json',
-    method: 'POST',
-    headers: {},
-    timeoutMs: 5000,
-    retry: { maxAttempts: 9 },
-    batch: null,
-    rateLimit: null,
-    overflow: 'buffer',
-    maxBacklog: null,
-    ordered: false,
-    requireVerification: false,
-    verification: null,
-    maxInFlight: 50,
-    hasResources: false,
-    verifiedAt: null,
-    disabledReason: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
-}

@@ -4,8 +4,8 @@
  * request: Herald's own shape, sent as null so saving clears it).
  */
 import { describe, expect, it } from 'vitest';
-import type { Endpoint } from '../../sdk/src/client/types.ts';
 import { EMPTY_FORM, fromEndpoint, toInput } from '../src/form-state.ts';
+import { savedEndpoint } from './endpoint-fixture.ts';
 
 const PLATFORM = {
   request: { eventName: 'verify', payload: { challenge: '{{challenge}}' } },
@@ -42,7 +42,18 @@ describe('subscription form: ownership challenge shape', () => {
   });
 
   it('shows a stored shape and round-trips it', () => {
-    const endpoint = { ...baseEndpoint(), verification: PLATFORM };
+    const endpoint = {
+      ...savedEndpoint({
+        tenantId: 'fleet',
+        name: 'fleet',
+        signature: { scheme: 'hmac-sha256', header: 'SC-Signature', encoding: 'hex' },
+        envelope: 'none',
+        requireVerification: true,
+        createdAt: '2026-01-15T12:00:00.000Z',
+        updatedAt: '2026-01-15T12:00:00.000Z',
+      }),
+      verification: PLATFORM,
+    };
     const state = fromEndpoint(endpoint);
     expect(JSON.parse(state.verificationRequest)).toEqual(PLATFORM.request);
     expect(state.verificationAnswerField).toBe('challenge');
@@ -53,36 +64,3 @@ describe('subscription form: ownership challenge shape', () => {
     });
   });
 });
-
-function baseEndpoint(): Endpoint {
-  return {
-    id: 'ep_1',
-    tenantId: 'fleet',
-    url: 'https://x.example.com/',
-    name: 'fleet',
-    description: '',
-    status: 'active',
-    eventTypes: null,
-    filter: null,
-    signature: { scheme: 'hmac-sha256', header: 'SC-Signature', encoding: 'hex' },
-    envelope: 'none',
-    format: 'json',
-    method: 'POST',
-    headers: {},
-    timeoutMs: 5000,
-    retry: { maxAttempts: 8 },
-    batch: null,
-    rateLimit: null,
-    overflow: 'buffer',
-    maxBacklog: null,
-    ordered: false,
-    requireVerification: true,
-    verification: null,
-    maxInFlight: 50,
-    hasResources: false,
-    verifiedAt: null,
-    disabledReason: null,
-    createdAt: '2026-01-15T12:00:00.000Z',
-    updatedAt: '2026-01-15T12:00:00.000Z',
-  };
-}

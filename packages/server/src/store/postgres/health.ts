@@ -5,13 +5,15 @@
  * lock that the claim and completions take too (FOR NO KEY UPDATE), so a
  * reset and a completion never overwrite each other's circuit.
  */
-import { type CircuitState, INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
-import type { DeliveryFact, EndpointGate } from '../../domain/retry-report.ts';
-import type { DeliveryStatus, EndpointStatus } from '../../domain/types.ts';
+import { INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
+import type { DeliveryFact } from '../../domain/retry-report.ts';
+import type { DeliveryStatus } from '../../domain/types.ts';
 import { closedFlow } from '../circuits.ts';
 import {
   type CircuitReset,
   type EndpointHealthFacts,
+  type GateRow,
+  gateOf,
   type HealthStore,
   LAST_ERROR_LOOKBACK,
 } from '../health-port.ts';
@@ -20,22 +22,6 @@ import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
 
 type Num = string | number;
 const num = (v: Num | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
-
-interface GateRow {
-  endpoint_id: string;
-  name: string | null;
-  endpoint_status: string | null;
-  circuit: string | null;
-  open_until: Num | null;
-}
-
-const gateOf = (r: GateRow): EndpointGate => ({
-  endpointId: r.endpoint_id,
-  endpointName: r.name ?? '',
-  endpointStatus: r.endpoint_status as EndpointStatus | null,
-  circuit: (r.circuit ?? 'closed') as CircuitState,
-  openUntil: num(r.open_until),
-});
 
 export class PgHealth implements HealthStore {
   constructor(private readonly pool: Pool) {}

@@ -5,13 +5,15 @@
  * transaction. Statements are prepared on first use: the tables exist only
  * after migrate().
  */
-import { type CircuitState, INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
-import type { DeliveryFact, EndpointGate } from '../../domain/retry-report.ts';
-import type { DeliveryStatus, EndpointStatus } from '../../domain/types.ts';
+import { INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
+import type { DeliveryFact } from '../../domain/retry-report.ts';
+import type { DeliveryStatus } from '../../domain/types.ts';
 import { closedFlow } from '../circuits.ts';
 import {
   type CircuitReset,
   type EndpointHealthFacts,
+  type GateRow,
+  gateOf,
   type HealthStore,
   LAST_ERROR_LOOKBACK,
 } from '../health-port.ts';
@@ -38,22 +40,6 @@ interface Parts {
   reset: ReturnType<Db['transaction']>;
   retryNow: ReturnType<Db['transaction']>;
 }
-
-interface GateRow {
-  endpoint_id: string;
-  name: string | null;
-  endpoint_status: string | null;
-  circuit: string | null;
-  open_until: number | null;
-}
-
-const gateOf = (r: GateRow): EndpointGate => ({
-  endpointId: r.endpoint_id,
-  endpointName: r.name ?? '',
-  endpointStatus: r.endpoint_status as EndpointStatus | null,
-  circuit: (r.circuit ?? 'closed') as CircuitState,
-  openUntil: r.open_until,
-});
 
 export class SqliteHealth implements HealthStore {
   private built: Parts | null = null;
