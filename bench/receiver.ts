@@ -92,6 +92,26 @@ const bound = await Promise.all(
       ),
   ),
 );
+// The broker scenario: messages Herald publishes to RabbitMQ count as requests to the path
+// their routing key names (`ok.0` → `/ok/0`), so the drain is measured the same way.
+const exchange = process.env.BENCH_AMQP_EXCHANGE;
+if (exchange) {
+  const { default: amqp } = await import('amqplib');
+  const conn = await amqp.connect(process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/');
+  const channel = await conn.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  await channel.bindQueue(queue, exchange, '#');
+  await channel.consume(
+    queue,
+    (m) => {
+      if (!m) return;
+      const headers = (m.properties.headers ?? {}) as IncomingMessage['headers'];
+      record(`/${m.fields.routingKey.replace(/\./g, '/')}`, headers, m.content.toString('utf8'));
+    },
+    { noAck: true },
+  );
+}
 process.send?.({ type: 'listening', ports: bound });
 
 function shutdown(): void {

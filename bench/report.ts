@@ -155,6 +155,18 @@ export function judge(scenario: string, results: RunResult[], firehoseRate: numb
         ),
       ];
     }
+    case 'broker': {
+      const http = pick(results, 'herald', 'http');
+      const rabbit = pick(results, 'herald', 'rabbitmq');
+      return [
+        atLeast(
+          'RabbitMQ ≥ 0.5 × HTTP',
+          ratio(rabbit?.endToEndPerSec, http?.endToEndPerSec),
+          0.5,
+          `rabbitmq/http${incomplete}`,
+        ),
+      ];
+    }
     case 'fanout':
       return [
         atLeast(

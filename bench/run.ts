@@ -17,7 +17,7 @@ import { type ContenderName, type RawRun, type RunResult, summarize } from './co
 import { redisReachable, runBaseline, runCeiling } from './contenders/others.ts';
 import { topFunctions } from './lib/cpu-profile.ts';
 import { startReceiver } from './lib/receiver-handle.ts';
-import { endpointPath } from './lib/workload.ts';
+import { BENCH_AMQP_EXCHANGE, BENCH_AMQP_URL, endpointPath } from './lib/workload.ts';
 import {
   describeMachine,
   judge,
@@ -149,7 +149,10 @@ async function runScenario(
         ? { ...variant.workload, ratePerSec: opts.rate }
         : variant.workload;
     offeredRatePerSec = workload.ratePerSec;
-    const receiver = await startReceiver(Array.from({ length: scenario.origins(workload) }, () => 0));
+    const receiver = await startReceiver(
+      Array.from({ length: scenario.origins(workload) }, () => 0),
+      workload.destination === 'amqp' ? { BENCH_AMQP_EXCHANGE, BENCH_AMQP_URL } : {},
+    );
     const targets = workload.endpoints.map(
       (kind, i) => `${receiver.origins[i % receiver.origins.length]}${endpointPath(kind, i)}`,
     );

@@ -165,6 +165,28 @@ SCENARIOS.push({
   contenders: ['herald'],
 });
 
+SCENARIOS.push({
+  name: 'broker',
+  description:
+    'N events (default 30,000) to 1 endpoint, Herald delivering over HTTP and to RabbitMQ (publisher confirms), same run: what a broker destination costs or saves per delivery.',
+  defaultEvents: 30_000,
+  variants: (events) => {
+    const workload = {
+      ...base,
+      scenario: 'broker',
+      events,
+      endpoints: oks(1),
+      warmupEvents: warmup(events),
+    };
+    return [
+      { name: 'http', workload },
+      { name: 'rabbitmq', workload: { ...workload, destination: 'amqp' as const } },
+    ];
+  },
+  origins: () => 1,
+  contenders: ['herald'],
+});
+
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
 }

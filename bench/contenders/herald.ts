@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, MemorySampler, sleep, stopChild } from '../lib/procs.ts';
 import type { Receiver } from '../lib/receiver-handle.ts';
-import { BENCH_SECRET, maxInFlightOf, runTag, type Workload } from '../lib/workload.ts';
+import { BENCH_SECRET, heraldTarget, maxInFlightOf, runTag, type Workload } from '../lib/workload.ts';
 import type { ContenderName, RawRun } from './measure.ts';
 import { expectedOk, STALL_MS, startProducer, warmupWait } from './producer-handle.ts';
 
@@ -116,7 +116,7 @@ export async function runHerald(
     const endpointIds: string[] = [];
     for (const [i, target] of targets.entries()) {
       const created = (await api(url, 'POST', `/v1/tenants/${TENANT}/endpoints`, {
-        url: target,
+        ...heraldTarget(workload, target),
         name: `bench-${i}`,
         secret: BENCH_SECRET,
         maxInFlight: maxInFlightOf(workload, workload.endpoints[i] ?? 'ok'),

@@ -64,8 +64,11 @@ async function waitFor(
 }
 
 /** Starts the receiver on `ports` (0 = any free port), one listener each. */
-export async function startReceiver(ports: number[] = [0]): Promise<Receiver> {
-  const child = forkTs(RECEIVER, { BENCH_RECEIVER_PORTS: ports.join(',') });
+export async function startReceiver(
+  ports: number[] = [0],
+  env: Record<string, string> = {},
+): Promise<Receiver> {
+  const child = forkTs(RECEIVER, { BENCH_RECEIVER_PORTS: ports.join(','), ...env });
   const { ports: bound } = await nextMessage<{ ports: number[] }>(child, 'listening');
   const origins = bound.map((p) => `http://127.0.0.1:${p}`);
   const url = origins[0]!;

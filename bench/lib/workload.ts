@@ -33,6 +33,25 @@ export interface Workload {
   warmupEvents: number;
   /** Herald only: the endpoints' transform (JavaScript source); the other contenders have none. */
   transform?: string;
+  /**
+   * Herald only: deliver to RabbitMQ instead of HTTP. The receiver process consumes
+   * the exchange and counts each message as the HTTP path would count its request.
+   */
+  destination?: 'amqp';
+}
+
+/** The exchange the broker scenario publishes to; the receiver binds a queue to it. */
+export const BENCH_AMQP_EXCHANGE = 'herald.bench';
+export const BENCH_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672/';
+
+/**
+ * An endpoint's target as Herald is told it: the receiver's URL, or for the
+ * broker variant RabbitMQ with the receiver path as routing key (`/ok/0` → `ok.0`).
+ */
+export function heraldTarget(workload: Workload, target: string): Record<string, unknown> {
+  if (workload.destination !== 'amqp') return { url: target };
+  const routingKey = new URL(target).pathname.slice(1).replace(/\//g, '.');
+  return { url: BENCH_AMQP_URL, destination: { exchange: BENCH_AMQP_EXCHANGE, routingKey } };
 }
 
 /**

@@ -52,6 +52,15 @@ const LABELS: Record<string, string> = {
   'verification.request': 'Challenge request',
   'verification.answerField': 'Answer field',
   transform: 'Transform',
+  destination: 'Delivery options',
+  'destination.exchange': 'Exchange',
+  'destination.routingKey': 'Routing key',
+  'destination.subject': 'Subject',
+  'destination.jetstream': 'Publish with',
+  'destination.topic': 'Topic',
+  'destination.qos': 'QoS',
+  'destination.stream': 'Stream',
+  'destination.maxLen': 'Max length',
   metadata: 'Metadata',
   ttlSeconds: 'Link lifetime',
   since: 'From',
@@ -156,8 +165,20 @@ function plainRule(field: string, message: string): string | null {
   return null;
 }
 
+/**
+ * The server reports a broker option's problem at `destination`, naming the
+ * option first ("destination.routingKey uses …"): that option is the field.
+ */
+function narrowed(error: FieldError): FieldError {
+  const named = /^(destination\.\w+)\s+([\s\S]+)$/.exec(error.message);
+  return fieldOf(error.path) === 'destination' && named?.[1] && named[2]
+    ? { path: named[1], message: named[2] }
+    : error;
+}
+
 /** One detail as "<label>: <what to do>". */
-export function readableFieldError(error: FieldError): string {
+export function readableFieldError(detail: FieldError): string {
+  const error = narrowed(detail);
   const field = fieldOf(error.path);
   const label = labelOf(error.path);
   const plain = plainRule(field, error.message);

@@ -20,6 +20,7 @@ export const SECTION_TITLES: Record<SectionId, string> = {
 /** Where each endpoint field is edited. */
 export const SECTION_OF_FIELD: Record<string, SectionId> = {
   url: 'destination',
+  destination: 'destination',
   name: 'destination',
   description: 'destination',
   status: 'destination',

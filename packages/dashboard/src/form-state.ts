@@ -4,6 +4,7 @@
  */
 import type { TryTransformInput } from '../../sdk/src/client/transform-types.ts';
 import type { Endpoint, EndpointInput, SignatureScheme } from '../../sdk/src/client/types.ts';
+import { type DestinationKind, destinationOf, kindOfUrl, optionsFromDestination } from './destinations.ts';
 
 export interface HeaderRow {
   name: string;
@@ -13,8 +14,12 @@ export interface HeaderRow {
 export const MAX_CUSTOM_HEADERS = 5;
 
 export interface FormState {
+  /** The delivery method: follows the URL's scheme, or the choice while the URL has none. */
+  kind: DestinationKind;
   name: string;
   url: string;
+  /** The broker options as typed, by option name ('' = the default); only the kind's own are sent. */
+  destination: Record<string, string>;
   description: string;
   secret: string;
   allEvents: boolean;
@@ -59,8 +64,10 @@ export interface FormState {
  * starts from.
  */
 export const EMPTY_FORM: FormState = {
+  kind: 'http',
   name: '',
   url: '',
+  destination: {},
   description: '',
   secret: '',
   allEvents: true,
@@ -99,10 +106,13 @@ export function fromEndpoint(e: Endpoint): FormState {
     const [name, version] = pattern.split('@');
     if (name) events[name] = version ?? '';
   }
+  const kind = kindOfUrl(e.url) ?? 'http';
   return {
     ...EMPTY_FORM,
+    kind,
     name: e.name,
     url: e.url,
+    destination: optionsFromDestination(kind, e.destination ?? null),
     description: e.description,
     allEvents: e.eventTypes === null,
     events,
@@ -177,6 +187,8 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     if (f.signaturePrefix) signature.prefix = f.signaturePrefix;
     signature.encoding = f.signatureEncoding;
   }
+  // What only an HTTP receiver can use goes as its default to a broker or the relay.
+  const http = f.kind === 'http';
   const input: EndpointInput = {
     url: f.url.trim(),
     name: f.name,
@@ -188,7 +200,7 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     signature,
     envelope: f.envelope,
     format: f.format,
-    method: f.method,
+    method: http ? f.method : 'POST',
     headers: headersOf(f),
     timeoutMs: int(f.timeoutMs, 'Timeout'),
     retry: {
@@ -208,10 +220,11 @@ export function toInput(f: FormState, options: { includeSecret: boolean }): Endp
     maxBacklog: f.maxBacklog ? int(f.maxBacklog, 'Max backlog') : null,
     ordered: f.ordered,
     maxInFlight: int(f.maxInFlight, 'Max in flight'),
-    requireVerification: f.requireVerification,
-    verification: verificationOf(f),
+    requireVerification: http && f.requireVerification,
+    verification: http ? verificationOf(f) : null,
     // Untrimmed, so the line numbers in a compile error match the editor's; null also clears a saved one.
     transform: f.transform.trim() ? f.transform : null,
+    destination: destinationOf(f.kind, f.destination),
   };
   if (options.includeSecret && f.secret) input.secret = f.secret;
   return input;
@@ -294,15 +307,4 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A fresh secret of the scheme's kind: `whsec_` + base64 for Standard Webhooks, hex otherwise. */
-export function generateSecret(scheme: SignatureScheme, randomBytes: (n: number) => Uint8Array): string {
-  const bytes = randomBytes(24);
-  if (scheme === 'standard-webhooks') {
-    let binary = '';
-    for (const b of bytes) binary += String.fromCharCode(b);
-    return `whsec_${btoa(binary)}`;
-  }
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

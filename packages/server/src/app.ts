@@ -15,6 +15,9 @@ import {
   validateConfigFile,
 } from './config-file.ts';
 import { syncConfigFile } from './config-sync.ts';
+import { createBrokerKinds } from './delivery/destinations/index.ts';
+import { routeByScheme } from './delivery/destinations/registry.ts';
+import { createRelayKind, RelayHub } from './delivery/destinations/relay/index.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { announceEndpointWrites, EndpointChanges } from './delivery/endpoint-changes.ts';
 import { createHttpClient } from './delivery/http-client.ts';
@@ -127,9 +130,13 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
     maxConnections: config.workerConcurrency + config.connectionsPerOrigin,
     ...(config.egressProxy ? { proxyUrl: config.egressProxy } : {}),
   };
-  const sender = config.senderThread
+  const httpSender = config.senderThread
     ? createThreadedHttpClient({ allowPrivateNetworks: config.allowPrivateNetworks, ...clientOptions })
     : createHttpClient({ policy, ...clientOptions });
+  // Broker URLs go to their kinds, with the same private-network policy on the broker's address;
+  // relay:// goes to the `herald listen` streams connected to this process's API.
+  const relay = new RelayHub();
+  const sender = routeByScheme(httpSender, [...createBrokerKinds({ policy }), createRelayKind(relay)]);
 
   let api: FastifyInstance | null = null;
   let url: string | null = null;
@@ -142,6 +149,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       transformer,
       options: {
         bodyLimitBytes: config.bodyLimitBytes,
+        batchBodyLimitBytes: config.batchBodyLimitBytes,
         maxCustomHeaders: config.maxCustomHeaders,
         version: HERALD_VERSION,
         workerConcurrency: config.workerConcurrency,
@@ -150,6 +158,7 @@ export async function startHerald(config: HeraldConfig, options: StartOptions): 
       portal: { publicUrl: config.publicUrl, ...config.portal, listenUrl: () => url },
       metrics,
       metricsPublic: config.metricsPublic,
+      relay,
     });
   } else if (http === 'probes') {
     api = await buildProbeApi({

@@ -134,6 +134,7 @@ function desiredPatch(entry: ConfigEndpoint, current: Endpoint, desired: Endpoin
     requireVerification: desired.requireVerification,
     verification: desired.verification,
     transform: desired.transform,
+    destination: desired.destination,
     maxInFlight: desired.maxInFlight,
   };
   // A secret left out keeps the stored one (a generated secret must survive restarts).

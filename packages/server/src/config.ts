@@ -5,6 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { MAX_BATCH_EVENTS } from './api/schemas/limits.ts';
 import { HeraldError } from './domain/errors.ts';
 import {
   DEFAULT_PORTAL_FIELDS,
@@ -32,6 +33,7 @@ const Env = Type.Object({
   HERALD_LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
   HERALD_CONFIG: Type.Optional(Type.String({ minLength: 1 })),
   HERALD_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 256 * 1024 }),
+  HERALD_BATCH_EVENT_BYTES: Type.Integer({ minimum: 256, maximum: 64 * 1024, default: 2048 }),
   HERALD_MAX_CUSTOM_HEADERS: Type.Integer({ minimum: 0, maximum: 50, default: 5 }),
   HERALD_TRANSFORM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 100 }),
   HERALD_TRANSFORM_MEMORY_MB: Type.Integer({ minimum: 1, maximum: 512, default: 16 }),
@@ -117,6 +119,8 @@ export interface HeraldConfig {
   readonly logFile: string | null;
   readonly configPath: string | null;
   readonly bodyLimitBytes: number;
+  /** The batch route's body limit: 1,000 × HERALD_BATCH_EVENT_BYTES, and never less than bodyLimitBytes. */
+  readonly batchBodyLimitBytes: number;
   readonly maxCustomHeaders: number;
   /** Limits of one transform call: wall-clock time and heap. */
   readonly transform: { readonly timeoutMs: number; readonly memoryBytes: number };
@@ -207,6 +211,7 @@ export function loadConfig(
     logFile: e.HERALD_LOG_FILE ?? null,
     configPath: e.HERALD_CONFIG ?? null,
     bodyLimitBytes: e.HERALD_BODY_LIMIT,
+    batchBodyLimitBytes: Math.max(e.HERALD_BODY_LIMIT, MAX_BATCH_EVENTS * e.HERALD_BATCH_EVENT_BYTES),
     maxCustomHeaders: e.HERALD_MAX_CUSTOM_HEADERS,
     transform: Object.freeze({
       timeoutMs: e.HERALD_TRANSFORM_TIMEOUT_MS,

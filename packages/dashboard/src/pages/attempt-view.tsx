@@ -105,6 +105,8 @@ export function AttemptDrawer(props: {
 
 function AttemptDetails(props: { tid: string; a: Attempt; onRetry(): void; retried: RetryOutcome | null }) {
   const { a, onRetry, retried } = props;
+  // A broker's attempt was a message, not an HTTP request.
+  const http = /^https?:/i.test(a.url) || a.responseStatus !== null;
   return (
     <section aria-label="Attempt details">
       <div className="actions">
@@ -125,8 +127,8 @@ function AttemptDetails(props: { tid: string; a: Attempt; onRetry(): void; retri
         <span className={`badge ${a.succeeded ? 'succeeded' : 'failed'}`}>
           {a.succeeded ? 'succeeded' : 'failed'}
         </span>{' '}
-        {a.method} {a.url} · {dateTime(a.createdAt)} · {ms(a.durationMs)} · request id{' '}
-        <code>{a.requestId}</code>
+        {http && `${a.method} `}
+        {a.url} · {dateTime(a.createdAt)} · {ms(a.durationMs)} · request id <code>{a.requestId}</code>
         {a.eventId && (
           <>
             {' '}
@@ -145,14 +147,29 @@ function AttemptDetails(props: { tid: string; a: Attempt; onRetry(): void; retri
           {a.error.kind}: {a.error.message}
         </p>
       )}
-      <h3>Request headers</h3>
+      <h3>{http ? 'Request headers' : 'Message headers'}</h3>
       <JsonBlock label="Request headers" value={headerText(a.requestHeaders)} />
-      <h3>Request body</h3>
+      <h3>{http ? 'Request body' : 'Message body'}</h3>
       <JsonBlock label="Request body" value={prettyBody(a.requestBody)} />
-      <h3>Response {a.responseStatus ?? '(none)'}</h3>
-      <JsonBlock label="Response headers" value={headerText(a.responseHeaders)} />
-      <h3>Response body</h3>
-      <JsonBlock label="Response body" value={prettyBody(a.responseBody)} />
+      {a.responseStatus === null && a.succeeded ? (
+        <>
+          {/* A broker has no HTTP status: what it answered (a confirm, a stream id) is the outcome. */}
+          <h3>Broker answer</h3>
+          <JsonBlock label="Broker answer" value={a.responseBody ?? ''} />
+        </>
+      ) : a.responseStatus === null ? (
+        <>
+          <h3>Response</h3>
+          <p className="muted">No answer{a.error ? `: ${a.error.kind}, ${a.error.message}` : ''}.</p>
+        </>
+      ) : (
+        <>
+          <h3>Response {a.responseStatus}</h3>
+          <JsonBlock label="Response headers" value={headerText(a.responseHeaders)} />
+          <h3>Response body</h3>
+          <JsonBlock label="Response body" value={prettyBody(a.responseBody)} />
+        </>
+      )}
     </section>
   );
 }

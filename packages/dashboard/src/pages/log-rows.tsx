@@ -17,7 +17,11 @@ export interface RowsProps {
   onView(a: Attempt): void;
 }
 
-const response = (a: Attempt) => a.responseStatus ?? (a.error ? a.error.kind : '—');
+/** A broker's answer when it took the message: it has no HTTP status. */
+const brokerAnswer = (a: Attempt) => (a.responseStatus === null && a.succeeded ? a.responseBody : null);
+
+/** The HTTP status, else the broker's answer, else the error's kind. */
+const response = (a: Attempt) => a.responseStatus ?? brokerAnswer(a) ?? (a.error ? a.error.kind : '—');
 
 function Outcome({ a }: { a: Attempt }) {
   return (
@@ -87,7 +91,12 @@ export function AttemptTable({ rows, openId, endpointName, onView }: RowsProps) 
                 <td>
                   <Outcome a={a} />
                 </td>
-                <td className="wrap-cell">{response(a)}</td>
+                {brokerAnswer(a) ? (
+                  // Cut short on one line (a confirm can be long), in full in its tooltip and the drawer.
+                  <td title={brokerAnswer(a) ?? ''}>{brokerAnswer(a)}</td>
+                ) : (
+                  <td className="wrap-cell">{response(a)}</td>
+                )}
                 <td>{dateTime(a.createdAt)}</td>
                 <td>{ms(a.durationMs)}</td>
                 <td>{a.attemptNumber}</td>

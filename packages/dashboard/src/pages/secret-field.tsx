@@ -6,13 +6,25 @@
  * secret is not revealed again: rotating makes a new one, shown once.
  */
 import { useEffect, useRef, useState } from 'react';
+import type { SignatureScheme } from '../../../sdk/src/client/types.ts';
 import type { Show } from '../form-sections.ts';
-import { type FormState, generateSecret } from '../form-state.ts';
+import type { FormState } from '../form-state.ts';
 import { useSession } from '../session.tsx';
 import { CopyButton, ErrorBox } from '../ui.tsx';
 import { Field, type SetForm } from './delivery-fields.tsx';
 
 const randomBytes = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+
+/** A fresh secret of the scheme's kind: `whsec_` + base64 for Standard Webhooks, hex otherwise. */
+export function generateSecret(scheme: SignatureScheme, randomBytes: (n: number) => Uint8Array): string {
+  const bytes = randomBytes(24);
+  if (scheme === 'standard-webhooks') {
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return `whsec_${btoa(binary)}`;
+  }
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 export function SecretField(props: { tid: string; eid: string | null; form: FormState; setForm: SetForm }) {
   const { client, portal } = useSession();

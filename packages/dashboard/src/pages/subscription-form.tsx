@@ -3,6 +3,8 @@
  * Destination and Events open, Delivery, Security and Advanced folded with a
  * one-line summary. In the portal, Delivery and Security sit inside Advanced,
  * showing only what the operator lets customers change (HERALD_PORTAL_FIELDS).
+ * The delivery method (destination-fields.tsx) heads Destination: a broker's
+ * options sit there, and what only an HTTP receiver uses is left out.
  *
  * Answers are shown where they were asked for (Test connection under its
  * button, a mock under its event, the challenge beside its button) and
@@ -11,9 +13,12 @@
  */
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import type { Endpoint, EndpointInput, EventType, TestResult } from '../../../sdk/src/client/index.ts';
+import { destinationErrors, HTTP_ONLY_FIELDS, kindOfUrl } from '../destinations.ts';
+import { withoutServiceName } from '../error-messages.ts';
 import {
   portalAdvancedSummary,
   type SectionId,
+  type Show,
   sectionSummary,
   sectionsWithErrors,
   showFor,
@@ -25,10 +30,12 @@ import { ErrorBox, Loading, useLoad } from '../ui.tsx';
 import { loadCatalog } from './catalog.tsx';
 import { DeleteSubscription } from './delete-subscription.tsx';
 import { DeliveryFields } from './delivery-fields.tsx';
+import { DeliveryMethod, DestinationOptions, UrlField } from './destination-fields.tsx';
 import { EndpointHealthPanel } from './endpoint-health.tsx';
 import { EventPicker } from './event-picker.tsx';
 import { FormSection } from './form-section.tsx';
 import { RecoveryPanel } from './jobs.tsx';
+import { ListenLocallyPanel } from './listen-locally.tsx';
 import { ResourcesPanel } from './resources.tsx';
 import { CreatedSecret, SecretField, SecurityFields } from './secret-field.tsx';
 import { StatusPanel } from './subscription-status.tsx';
@@ -48,7 +55,7 @@ const FOLDED: Record<SectionId, boolean> = {
 
 export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | null }) {
   const { client, portal, allowed } = useSession();
-  const show = showFor(allowed);
+  const allowedShow = showFor(allowed);
   const list = `/tenants/${encodeURIComponent(tid)}/subscriptions`;
   const loaded = useLoad(
     async () => ({
@@ -84,6 +91,12 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
   if (loaded.loading && !loaded.data) return <Loading />;
   if (loaded.error) return <ErrorBox error={loaded.error} />;
   const catalog = loaded.data?.catalog ?? [];
+  // What only an HTTP receiver uses (method, ownership challenge) is no field for a broker or the relay.
+  const show: Show = (field) =>
+    allowedShow(field) && (form.kind === 'http' || !HTTP_ONLY_FIELDS.includes(field));
+  const targetErrors = Object.fromEntries(
+    Object.entries(destinationErrors(error)).map(([k, v = '']) => [k, portal ? withoutServiceName(v) : v]),
+  );
   const base = endpoint ? fromEndpoint(endpoint) : EMPTY_FORM;
   // Every edit makes earlier answers stale.
   const setForm = (update: (f: FormState) => FormState) => {
@@ -207,33 +220,26 @@ export function SubscriptionFormPage({ tid, eid }: { tid: string; eid: string | 
       <h1>{eid ? `Subscription ${endpoint?.name || eid}` : 'New subscription'}</h1>
       {created && <CreatedSecret secret={created} onDone={() => setCreated(null)} />}
       {endpoint && eid && <StatusPanel tid={tid} eid={eid} endpoint={endpoint} onChange={setEndpoint} />}
+      {endpoint && eid && !portal && kindOfUrl(endpoint.url) === 'relay' && (
+        <ListenLocallyPanel tid={tid} eid={eid} />
+      )}
       {endpoint && eid && <EndpointHealthPanel tid={tid} eid={eid} />}
 
       {section(
         'destination',
         <>
+          {show('destination') && <DeliveryMethod form={form} setForm={setForm} portal={portal} />}
           {!portal && name}
-          <label htmlFor="url">URL</label>
-          <div className="row url-row">
-            <input
-              id="url"
-              type="url"
-              required
-              aria-required="true"
-              value={form.url}
-              placeholder="https://example.com/webhooks"
-              onChange={(e) => setForm((f) => ({ ...f, url: e.target.value }))}
-            />
-            <button
-              type="button"
-              className="secondary"
-              disabled={busy || !form.url}
-              onClick={() => testConnection()}
-            >
-              Test connection
-            </button>
-          </div>
+          <UrlField
+            form={form}
+            setForm={setForm}
+            errors={targetErrors}
+            helpForHttp={show('destination')}
+            testDisabled={busy || !form.url}
+            onTest={() => testConnection()}
+          />
           {test && test.type === null && <TestResultView title={test.title} result={test.result} />}
+          <DestinationOptions form={form} setForm={setForm} errors={targetErrors} show={show} />
           <label htmlFor="description">Description</label>
           <input
             id="description"

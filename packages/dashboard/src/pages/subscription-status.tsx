@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import type { Endpoint, VerifyResult } from '../../../sdk/src/client/index.ts';
+import { kindOfUrl } from '../destinations.ts';
 import { dateTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { ErrorBox } from '../ui.tsx';
@@ -72,14 +73,16 @@ export function StatusPanel(props: {
           </span>
         )}
       </div>
-      <div className="status-line">
-        <span>
-          Ownership: {endpoint.verifiedAt ? `verified ${dateTime(endpoint.verifiedAt)}` : 'not verified'}
-        </span>
-        <button type="button" className="secondary" disabled={busy} onClick={runChallenge}>
-          Run ownership challenge
-        </button>
-      </div>
+      {(kindOfUrl(endpoint.url) ?? 'http') === 'http' && (
+        <div className="status-line">
+          <span>
+            Ownership: {endpoint.verifiedAt ? `verified ${dateTime(endpoint.verifiedAt)}` : 'not verified'}
+          </span>
+          <button type="button" className="secondary" disabled={busy} onClick={runChallenge}>
+            Run ownership challenge
+          </button>
+        </div>
+      )}
       {verify && <VerifyResultView result={verify} />}
       <ErrorBox error={error} />
     </section>

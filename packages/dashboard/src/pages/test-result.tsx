@@ -20,11 +20,17 @@ function useReadable(): (text: string) => string {
 
 export function TestResultView({ title, result }: { title: string; result: TestResult }) {
   const ok = result.status !== null && result.status >= 200 && result.status < 300;
+  // A broker (or the relay) has no HTTP status: no error means it took the message.
+  const brokerOk = result.status === null && result.error === null;
   const readable = useReadable();
   return (
     <div className="panel test-result" role="status" aria-label="Test result">
       <h2 className="result-title">{title}</h2>
-      {result.status === null ? (
+      {brokerOk ? (
+        <p>
+          <span className="badge succeeded">delivered</span> in {ms(result.latencyMs)}
+        </p>
+      ) : result.status === null ? (
         <p className="error">
           The endpoint could not be reached
           {result.error ? `: ${readable(result.error.message)} (${result.error.kind})` : ''}. Check the URL,
@@ -42,7 +48,10 @@ export function TestResultView({ title, result }: { title: string; result: TestR
         the delivery log or its counts; its trigger filter "test sends only" lists them.
       </p>
       {result.responseBody !== null && (
-        <JsonBlock label="Response body" value={prettyBody(result.responseBody)} />
+        <JsonBlock
+          label={result.status === null ? 'Broker answer' : 'Response body'}
+          value={prettyBody(result.responseBody)}
+        />
       )}
     </div>
   );

@@ -103,7 +103,25 @@ export interface EndpointInput {
   verification?: VerificationConfig | null;
   /** JavaScript defining `function handler(webhook) { …; return webhook; }` (at most 65,536 characters); null: none. */
   transform?: string | null;
+  /**
+   * Options of a broker URL (docs/destinations.md): amqp `exchange`, `routingKey`;
+   * nats `subject`, `jetstream`; mqtt `topic`, `qos`; redis `stream`, `maxLen`.
+   * Name options are templates of `{{type}}`, `{{tenantId}}`, `{{resource}}`. null for http(s) and `relay://`.
+   */
+  destination?: DestinationOptions | null;
   maxInFlight?: number;
+}
+
+/** A broker destination's options; which ones apply depends on the URL's scheme. */
+export interface DestinationOptions {
+  exchange?: string;
+  routingKey?: string;
+  subject?: string;
+  jetstream?: boolean;
+  topic?: string;
+  qos?: 0 | 1 | 2;
+  stream?: string;
+  maxLen?: number;
 }
 
 export type EndpointPatch = Partial<EndpointInput>;
@@ -133,6 +151,8 @@ export interface Endpoint {
   verification: VerificationConfig | null;
   /** The endpoint's transformation source, null when it has none (absent from servers before transforms). */
   transform?: string | null;
+  /** The broker options, null for http(s) and relay endpoints (absent from servers before destinations). */
+  destination?: DestinationOptions | null;
   maxInFlight: number;
   hasResources: boolean;
   verifiedAt: string | null;

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Sender } from '../delivery/attempt-runner.ts';
+import type { RelayHub } from '../delivery/destinations/relay/hub.ts';
 import { createHttpClient } from '../delivery/http-client.ts';
 import { createIngest } from '../delivery/ingest.ts';
 import { createPayloadSchemas } from '../delivery/payload-schemas.ts';
@@ -39,6 +40,7 @@ import { registerEventTypeRoutes } from './routes/event-types.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerListenRoutes } from './routes/listen.ts';
 import { registerMetricsRoutes } from './routes/metrics.ts';
 import { DEFAULT_PORTAL_OPTIONS, type PortalOptions, registerPortalRoutes } from './routes/portal.ts';
 import { registerQueueRoutes } from './routes/queue.ts';
@@ -77,6 +79,12 @@ export interface ApiDeps {
   metrics?: PrometheusMetrics;
   /** `/metrics` without a key (default false: admin key). */
   metricsPublic?: boolean;
+  /**
+   * The process's relay hub, shared with the sender its worker uses, so
+   * `herald listen` streams get this process's relay:// deliveries. Absent,
+   * the API keeps its own (streams work, nothing is delivered to them).
+   */
+  relay?: RelayHub;
 }
 
 function jsonBodyError(message: string): FastifyError {
@@ -165,6 +173,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     auth,
     payloadSchemas,
     ingest: createIngest(store, { clock, schemas: payloadSchemas }),
+    ...(deps.relay ? { relay: deps.relay } : {}),
   };
   registerHealthRoutes(app, routeDeps);
   registerEventTypeRoutes(app, routeDeps);
@@ -173,6 +182,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEndpointRoutes(app, routeDeps);
   registerEndpointHealthRoutes(app, routeDeps);
   registerEndpointSecretRoutes(app, routeDeps);
+  registerListenRoutes(app, routeDeps);
   let sender = deps.sender;
   if (!sender) {
     const own = createHttpClient({ policy: parseAllowPrivateNetworks(undefined) });

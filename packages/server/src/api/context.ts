@@ -8,6 +8,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { RelayHub } from '../delivery/destinations/relay/hub.ts';
 import type { Ingest } from '../delivery/ingest.ts';
 import type { PayloadSchemas } from '../delivery/payload-schemas.ts';
 import type { Transformer } from '../delivery/transform/transformer.ts';
@@ -17,8 +18,14 @@ import type { Store } from '../store/port.ts';
 import type { Authenticator } from './auth.ts';
 
 export interface ApiOptions {
-  /** Largest request body accepted, in bytes. */
+  /** Largest request body accepted, in bytes (HERALD_BODY_LIMIT). */
   bodyLimitBytes: number;
+  /**
+   * Largest body of `POST …/events/batch`: room for a full batch of typical
+   * events (config.ts derives it from HERALD_BATCH_EVENT_BYTES × 1,000), and
+   * never less than `bodyLimitBytes`. Absent: the default, 2 MiB.
+   */
+  batchBodyLimitBytes?: number;
   /** Most custom headers an endpoint may set. */
   maxCustomHeaders: number;
   /** Herald's version, shown in the OpenAPI document. */
@@ -46,6 +53,8 @@ export interface RouteDeps {
   auth: Authenticator;
   /** Checks endpoints' transforms when they are saved, and runs them for tests and "Try it". */
   transformer: Transformer;
+  /** The process's `herald listen` connections, which its worker delivers relay:// messages to. */
+  relay?: RelayHub;
 }
 
 export type HeraldApp = FastifyInstance<

@@ -7,14 +7,16 @@
 
 import { generateSecret, isStandardWebhookSecret } from '@herald/sdk';
 import type { Static } from '@sinclair/typebox';
+import { destinationTargetProblem, isHttpUrl } from '../delivery/destinations/registry.ts';
 import { ENDPOINT_DEFAULTS } from '../domain/defaults.ts';
-import { signatureHeaderNames, urlProblem } from '../domain/endpoint-url.ts';
+import { signatureHeaderNames } from '../domain/endpoint-url.ts';
 import { HeraldError } from '../domain/errors.ts';
 import { maxInFlightCap, maxInFlightCapReason } from '../domain/fair-share.ts';
 import { validateFilter } from '../domain/filter.ts';
 import { isReservedHeaderName, validateCustomHeaders } from '../domain/headers.ts';
 import { newId } from '../domain/ids.ts';
 import { validateEventTypePatterns } from '../domain/patterns.ts';
+import { restoreMaskedUserinfo } from '../domain/redact.ts';
 import type { Endpoint, EndpointSecret, SignatureConfig, VerificationConfig } from '../domain/types.ts';
 import { CHALLENGE_PLACEHOLDER, mentionsChallenge } from '../domain/verification.ts';
 import type { EndpointPatch } from '../store/port.ts';
@@ -76,9 +78,27 @@ function defaultMaxInFlight(rules: EndpointRules): number {
     : Math.min(fallback, maxInFlightCap(rules.workerConcurrency));
 }
 
-export function checkUrl(url: string, scheme: SignatureConfig['scheme']): void {
-  const problem = urlProblem(url, scheme);
-  if (problem !== null) fail('url', problem);
+/**
+ * The endpoint's URL and `destination` options, whatever its kind (http(s),
+ * a broker, the relay): the kind's checks, so the API never branches on it.
+ */
+export function checkTarget(
+  url: string,
+  destination: Record<string, unknown> | null,
+  scheme: SignatureConfig['scheme'],
+): void {
+  const problem = destinationTargetProblem(url, destination, scheme);
+  if (problem === null) return;
+  const { path, message } = problem;
+  // Kinds name the option themselves ("destination.qos must be 0, 1 or 2…") or write whole sentences.
+  const option = /^(destination\.[A-Za-z]+) /.exec(message)?.[1];
+  if (option !== undefined) {
+    throw new HeraldError('validation_failed', message, [
+      { path: option, message: message.slice(option.length + 1) },
+    ]);
+  }
+  if (/^(must |holds |may |is |has |')/.test(message)) fail(path, message);
+  throw new HeraldError('validation_failed', `${path}: ${message}`, [{ path, message }]);
 }
 
 type SignatureInput = Static<typeof SignatureSchema>;
@@ -163,7 +183,13 @@ export function checkVerification(verification: VerificationConfig | null): void
 
 /** Checks the whole configuration; the fields are already in range (the request schema saw to that). */
 export function checkEndpoint(ep: Endpoint, rules: EndpointRules): void {
-  checkUrl(ep.url, ep.signature.scheme);
+  checkTarget(ep.url, ep.destination, ep.signature.scheme);
+  if (ep.requireVerification && !isHttpUrl(ep.url)) {
+    fail(
+      'requireVerification',
+      'only an http(s) endpoint can answer an ownership challenge; set requireVerification to false for this URL',
+    );
+  }
   const current = ep.secrets[0];
   if (current) checkSecret(current.value, ep.signature.scheme);
   const headerError = validateCustomHeaders(ep.headers, {
@@ -233,6 +259,7 @@ export function buildEndpoint(
     requireVerification,
     verification: input.verification ?? null,
     transform: transformOf(input.transform),
+    destination: input.destination ?? null,
     maxInFlight: input.maxInFlight ?? defaultMaxInFlight(rules),
     hasResources: false,
     verifiedAt: null,
@@ -258,7 +285,17 @@ export function planEndpointPatch(
   const { secret, signature: signatureInput, status: requested, url, ...rest } = input;
   checkMaxInFlight(input.maxInFlight, rules);
   const patch: EndpointPatch = { ...rest };
-  if (url !== undefined) patch.url = url.trim();
+  // A URL sent back as the API showed it (its password masked) keeps the stored password.
+  if (url !== undefined) {
+    const restored = restoreMaskedUserinfo(url.trim(), current.url);
+    if (restored === null) {
+      fail(
+        'url',
+        'has its password masked (***) but names another host, port or user than the stored URL: send the password itself, which is kept only for the same broker',
+      );
+    }
+    patch.url = restored;
+  }
   if (patch.transform !== undefined) patch.transform = transformOf(patch.transform);
   if (signatureInput !== undefined) patch.signature = normalizeSignature(signatureInput);
   if (secret !== undefined) patch.secrets = [{ value: secret, expiresAt: null } satisfies EndpointSecret];

@@ -255,7 +255,9 @@ export function errorAnswer(err: unknown, opts: { bodyLimitBytes: number }): Err
 
 export function makeErrorHandler(opts: { bodyLimitBytes: number }) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
-    const result = errorAnswer(err, opts);
+    // A route with its own body limit (the batch route) names that one in its 413.
+    const bodyLimitBytes = request.routeOptions?.bodyLimit ?? opts.bodyLimitBytes;
+    const result = errorAnswer(err, { bodyLimitBytes });
     if (result.unexpected) request.log.error({ err }, 'request failed');
     void reply.code(result.status).type('application/json; charset=utf-8').send(result.body);
   };

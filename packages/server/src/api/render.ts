@@ -3,7 +3,7 @@
  * secrets left out, URLs with verification keys redacted.
  */
 import type { Static } from '@sinclair/typebox';
-import { redactUrl, VERIFICATION_KEY_PLACEHOLDER } from '../domain/redact.ts';
+import { maskUserinfo, redactUrl, VERIFICATION_KEY_PLACEHOLDER } from '../domain/redact.ts';
 import type { Attempt, Delivery, Endpoint, EventType, HeraldEvent, Tenant } from '../domain/types.ts';
 import type { BatchAttemptInfo, CircuitSummary } from '../store/port.ts';
 import type { AttemptSchema } from './schemas/attempts.ts';
@@ -43,10 +43,11 @@ export function renderEventType(t: EventType): Static<typeof EventTypeSchema> {
   };
 }
 
+/** An endpoint's URL as the API shows it: the verification key and userinfo passwords (a broker's) masked. */
 export function displayUrl(url: string): string {
   return url.includes(VERIFICATION_KEY_PLACEHOLDER) || /%7BVerificationKey%7D/i.test(url)
     ? redactUrl(url)
-    : url;
+    : maskUserinfo(url);
 }
 
 const CLOSED_CIRCUIT: CircuitSummary = { state: 'closed', failures: 0, openedAt: null };
@@ -77,6 +78,7 @@ export function renderEndpoint(e: Endpoint, circuit = CLOSED_CIRCUIT): Static<ty
     requireVerification: e.requireVerification,
     verification: e.verification,
     transform: e.transform,
+    destination: e.destination,
     maxInFlight: e.maxInFlight,
     hasResources: e.hasResources,
     verifiedAt: isoOrNull(e.verifiedAt),

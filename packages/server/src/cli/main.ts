@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
 import { HeraldError } from '../domain/errors.ts';
 import { HERALD_VERSION } from '../version.ts';
-import { migrateCommand } from './migrate.ts';
-import { startCommand } from './start.ts';
 
 const HELP = `Herald ${HERALD_VERSION} — self-hosted webhook delivery
 
@@ -11,6 +8,9 @@ Usage:
   herald start [--role all|api|worker] [--host HOST] [--port PORT]
                         run the API and/or the delivery worker
   herald migrate        apply database migrations and exit
+  herald listen <forward-url> --api URL --token TOKEN [--endpoint ID | --events PATTERNS]
+                        forward a relay:// endpoint's deliveries to a local server
+                        (herald listen --help for more)
   herald --help         show this help
   herald --version      print the version
 
@@ -25,6 +25,9 @@ Configuration comes from HERALD_* environment variables (see docs/configuration.
 
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `listen` is a client of a running Herald: its own flags, no HERALD_* configuration, and none
+  // of the server loaded (the commands are imported when run, so it starts in a moment).
+  if (argv[0] === 'listen') return await (await import('./listen.ts')).listenCommand(argv.slice(1));
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -48,9 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.host ? { HERALD_HOST: values.host } : {}),
       ...(values.port ? { HERALD_PORT: values.port as unknown as number } : {}),
     };
+    const { loadConfig } = await import('../config.ts');
     const config = loadConfig(process.env, overrides);
-    if (command === 'start') return await startCommand(config);
-    if (command === 'migrate') return await migrateCommand(config);
+    if (command === 'start') return await (await import('./start.ts')).startCommand(config);
+    if (command === 'migrate') return await (await import('./migrate.ts')).migrateCommand(config);
     process.stderr.write(`herald: unknown command '${command}'. Run 'herald --help' for usage.\n`);
     return 2;
   } catch (err) {

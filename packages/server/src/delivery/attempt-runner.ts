@@ -34,6 +34,7 @@ export async function runAttempt(
     deliveryId: claimed.id,
     eventId: claimed.eventId,
     eventType: claimed.eventType,
+    resource: claimed.resource,
     attemptNumber: claimed.attemptNumber,
     trigger: claimed.trigger,
     webhookId: claimed.eventId,

@@ -38,6 +38,7 @@ export async function runBatch(
     deliveryId: null,
     eventId: first?.eventId ?? null,
     eventType,
+    resource: new Set(batch.deliveries.map((d) => d.resource)).size === 1 ? (first?.resource ?? null) : null,
     attemptNumber: batch.attemptNumber,
     trigger: batch.deliveries.some((d) => d.trigger === 'manual')
       ? ('manual' as const)

@@ -1,6 +1,7 @@
 import { signatureHeaders } from '@herald/sdk';
 import { redactUrl, substituteUrl } from '../domain/redact.ts';
 import type { Endpoint } from '../domain/types.ts';
+import { isHttpUrl } from './destinations/registry.ts';
 import type { OutboundRequest } from './http-client.ts';
 
 /** One attempt's message: the body is already rendered (envelope, format) and is signed as these exact bytes. */
@@ -13,6 +14,8 @@ export interface OutboundMessage {
   requestId: string;
   /** This attempt's time, unix seconds. */
   timestampSec: number;
+  /** What a broker's name templates may use (`{{type}}`, `{{tenantId}}`, `{{resource}}`). */
+  template?: { type: string; tenantId: string; resource: string | null };
 }
 
 const MASK = '***';
@@ -52,16 +55,21 @@ export function buildOutboundRequest(
   for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
 
   const key = endpoint.signature.scheme === 'verification-key' ? secrets[0] : undefined;
-  return {
-    request: {
-      url: substituteUrl(endpoint.url, key),
-      method: endpoint.method,
-      headers,
-      body: msg.body,
-      timeoutMs: endpoint.timeoutMs,
-    },
-    displayUrl: redactUrl(endpoint.url),
+  const request: OutboundRequest = {
+    url: substituteUrl(endpoint.url, key),
+    method: endpoint.method,
+    headers,
+    body: msg.body,
+    timeoutMs: endpoint.timeoutMs,
   };
+  if (!isHttpUrl(endpoint.url)) {
+    request.destination = {
+      endpointId: endpoint.id,
+      options: endpoint.destination ?? {},
+      template: msg.template ?? { type: '', tenantId: endpoint.tenantId, resource: null },
+    };
+  }
+  return { request, displayUrl: redactUrl(endpoint.url) };
 }
 
 /** Secret values in force at `timestampSec`: the current one, then rotated-out ones still in their grace period. */

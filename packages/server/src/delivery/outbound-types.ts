@@ -15,6 +15,16 @@ export interface OutboundRequest {
    * by endpoint id). Without it, requests to an origin share that origin's pool.
    */
   pool?: { key: string; connections: number };
+  /**
+   * For a URL that is not http(s) (a broker, the relay): the endpoint, its
+   * `destination` options and the values of their templates
+   * (delivery/destinations/registry.ts). Left out for http(s).
+   */
+  destination?: {
+    endpointId: string | null;
+    options: Record<string, unknown>;
+    template: { type: string; tenantId: string; resource: string | null };
+  };
 }
 
 /** What came back. Failures are data: `error` says what went wrong, `status` is null when no response arrived. */
@@ -25,6 +35,11 @@ export interface OutboundResult {
   body: string | null;
   durationMs: number;
   error: AttemptError | null;
+  /**
+   * Set by broker and relay destinations from their protocol's answer (a confirm, an
+   * ack, a reason code); absent for HTTP, whose status code domain/retry.ts judges.
+   */
+  verdict?: 'success' | 'retryable' | 'permanent';
 }
 
 /** A request that got no response: what went wrong, as data. */

@@ -34,6 +34,8 @@ export interface AttemptSubject {
   deliveryId: string | null;
   eventId: string | null;
   eventType: string;
+  /** The event's resource (a batch's, when all its events share one): for broker name templates. */
+  resource: string | null;
   attemptNumber: number;
   trigger: AttemptTrigger;
   /** Sent as `webhook-id`: the event id, or the batch id. */
@@ -69,6 +71,7 @@ export async function sendAttempt(
       contentType: subject.contentType,
       requestId,
       timestampSec: Math.floor(startedAt / 1000),
+      template: { type: subject.eventType, tenantId: subject.tenantId, resource: subject.resource },
     },
     deps.userAgent,
   );
@@ -86,6 +89,7 @@ export async function sendAttempt(
     policy: endpoint.retry,
     statusCode: result.status,
     retryAfter: result.headers?.['retry-after'] ?? null,
+    ...(result.verdict ? { verdict: result.verdict } : {}),
     now: finishedAt,
     random: deps.random,
   });
@@ -127,7 +131,7 @@ export async function sendAttempt(
 }
 
 /** What an attempt record takes from its subject. */
-function subjectFields(subject: Omit<AttemptSubject, 'webhookId' | 'contentType' | 'body'>) {
+function subjectFields(subject: Omit<AttemptSubject, 'webhookId' | 'contentType' | 'body' | 'resource'>) {
   const { tenantId, deliveryId, eventId, endpointId, eventType, attemptNumber, trigger } = subject;
   return { tenantId, deliveryId, eventId, endpointId, eventType, attemptNumber, trigger };
 }
@@ -149,7 +153,7 @@ export function notSentError(why: NotSentReason): AttemptError {
 /** The log record of a request never sent; it shows the untransformed body. */
 export function notSentRecord(
   endpoint: Endpoint,
-  subject: Omit<AttemptSubject, 'webhookId' | 'contentType'>,
+  subject: Omit<AttemptSubject, 'webhookId' | 'contentType' | 'resource'>,
   why: NotSentReason,
   durationUs: number,
   now: number,

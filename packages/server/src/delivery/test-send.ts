@@ -63,7 +63,13 @@ export const GENERIC_TEST_PAYLOAD = { test: true } as const;
 export async function sendOnce(
   deps: TestSendDeps,
   endpoint: Endpoint,
-  message: { body: string; contentType: string; eventType: string; webhookId: string },
+  message: {
+    body: string;
+    contentType: string;
+    eventType: string;
+    webhookId: string;
+    resource?: string | null;
+  },
 ): Promise<{ result: OutboundResult; attempt: Attempt }> {
   const startedAt = deps.clock();
   const requestId = newId('req', startedAt);
@@ -75,6 +81,7 @@ export async function sendOnce(
       contentType: message.contentType,
       requestId,
       timestampSec: Math.floor(startedAt / 1000),
+      template: { type: message.eventType, tenantId: endpoint.tenantId, resource: message.resource ?? null },
     },
     deps.userAgent,
   );
@@ -131,6 +138,7 @@ export async function sendTestMessage(
     ...renderBody(source, endpoint.envelope, endpoint.format),
     eventType: test.eventType,
     webhookId,
+    resource: test.resource ?? null,
   };
   let target = endpoint;
   if (endpoint.transform !== null) {

@@ -8,10 +8,11 @@
  * covers the bytes actually sent. An endpoint without a transform never
  * comes here: its body is rendered straight from the stored payload.
  */
-import { signatureHeaderNames, urlProblem } from '../domain/endpoint-url.ts';
+import { signatureHeaderNames } from '../domain/endpoint-url.ts';
 import { type EnvelopeKind, renderBatchValue, renderValue } from '../domain/envelope.ts';
 import { validateCustomHeaders } from '../domain/headers.ts';
 import type { Endpoint, HttpMethod } from '../domain/types.ts';
+import { destinationTargetProblem } from './destinations/registry.ts';
 import type { Transformer, TransformInput } from './transform/transformer.ts';
 
 export interface TransformDeps {
@@ -71,9 +72,13 @@ export function applyTransform(
   if (!outcome.ok) return { kind: 'failed', message: outcome.message, durationUs };
   if (outcome.cancel) return { kind: 'cancelled', durationUs };
   const out = outcome.webhook;
-  const urlError = urlProblem(out.url, endpoint.signature.scheme);
+  const urlError = destinationTargetProblem(out.url, endpoint.destination, endpoint.signature.scheme);
   if (urlError !== null) {
-    return { kind: 'failed', message: `the transform's webhook.url ${urlError}`, durationUs };
+    const what =
+      urlError.path === 'url'
+        ? "the transform's webhook.url"
+        : "with the transform's webhook.url, the endpoint's destination";
+    return { kind: 'failed', message: `${what} ${urlError.message}`, durationUs };
   }
   const headerError = validateCustomHeaders(out.headers, {
     maxCount: deps.maxCustomHeaders,

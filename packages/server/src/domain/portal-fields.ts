@@ -30,11 +30,13 @@ export const PORTAL_ADVANCED_FIELDS = [
   'requireVerification',
   'verification',
   'transform',
+  // Broker options (amqp://, nats://, …): off by default, so the portal's form stays a webhook one.
+  'destination',
 ] as const;
 
 export type PortalAdvancedField = (typeof PORTAL_ADVANCED_FIELDS)[number];
 
-/** Without HERALD_PORTAL_FIELDS: everything but retries, batching, rate limits, overflow, ordering and concurrency. */
+/** Without HERALD_PORTAL_FIELDS: everything but retries, batching, rate limits, overflow, ordering, concurrency and broker options. */
 export const DEFAULT_PORTAL_FIELDS: readonly PortalAdvancedField[] = Object.freeze([
   'filter',
   'secret',

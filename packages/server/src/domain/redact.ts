@@ -74,14 +74,46 @@ export function redactUrl(url: string): string {
     rest = rest.slice(0, question);
   }
 
-  // scheme://user:password@host…: keep the user, mask the password.
-  rest = rest.replace(
-    /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/@]*)@/,
-    (_all, scheme: string, userinfo: string) => {
-      const colon = userinfo.indexOf(':');
-      return colon === -1 ? `${scheme}${userinfo}@` : `${scheme}${userinfo.slice(0, colon)}:${MASK}@`;
-    },
-  );
+  return maskUserinfo(rest) + query + fragment;
+}
 
-  return rest + query + fragment;
+// `scheme://userinfo@`, at the start of a URL.
+const USERINFO = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/@?#]*)@/;
+// Schemes whose user without a password is a token (`nats://<token>@host`).
+const TOKEN_USER_SCHEMES = new Set(['nats://', 'tls://']);
+
+/**
+ * The URL with its userinfo password masked (`amqp://herald:***@host`), and a
+ * NATS token (`nats://<token>@host`) too; the rest as given. This is how the
+ * API shows an endpoint's URL: its owner sees where it points without the
+ * broker's password, and a PATCH that sends the masked URL back keeps the
+ * stored password (restoreMaskedUserinfo).
+ */
+export function maskUserinfo(url: string): string {
+  return url.replace(USERINFO, (_all, scheme: string, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    if (colon !== -1) return `${scheme}${userinfo.slice(0, colon)}:${MASK}@`;
+    return TOKEN_USER_SCHEMES.has(scheme.toLowerCase()) ? `${scheme}${MASK}@` : `${scheme}${userinfo}@`;
+  });
+}
+
+/** The host and port after the userinfo, lower-case: `rabbit.example.com:5672`. */
+function authorityAfter(url: string, userinfo: string): string {
+  return (/^[^/?#]*/.exec(url.slice(userinfo.length))?.[0] ?? '').toLowerCase();
+}
+
+/**
+ * A URL sent back with its userinfo still masked by maskUserinfo gets the
+ * stored URL's password (or token) back, but only for the same scheme, user,
+ * host and port: the stored password never goes to another broker. A URL
+ * without the mask is taken as given; a masked one that cannot be restored
+ * is null (the caller asks for the password).
+ */
+export function restoreMaskedUserinfo(url: string, stored: string): string | null {
+  const sent = USERINFO.exec(url);
+  if (!sent || !sent[2]!.endsWith(MASK)) return url;
+  const had = USERINFO.exec(stored);
+  if (!had || maskUserinfo(had[0]).toLowerCase() !== sent[0].toLowerCase()) return null;
+  if (authorityAfter(url, sent[0]) !== authorityAfter(stored, had[0])) return null;
+  return had[0] + url.slice(sent[0].length);
 }

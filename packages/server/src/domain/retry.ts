@@ -114,6 +114,12 @@ export interface AttemptResult {
   /** null when no response came (network error, timeout). */
   statusCode: number | null;
   retryAfter?: string | null;
+  /**
+   * A broker's (or the relay's) own reading of its answer: `success` succeeds,
+   * `permanent` ends the delivery now (no retry can change it), `retryable`
+   * follows the schedule. Absent for HTTP.
+   */
+  verdict?: 'success' | 'retryable' | 'permanent';
   now: number;
   random: () => number;
 }
@@ -125,6 +131,8 @@ export interface AttemptResult {
  */
 export function judgeAttempt(input: AttemptResult): AttemptVerdict {
   const { attemptNumber, policy, statusCode } = input;
+  if (input.verdict === 'success') return { kind: 'succeeded' };
+  if (input.verdict === 'permanent') return { kind: 'exhausted' };
   if (statusCode !== null && statusCode >= 200 && statusCode <= 299) return { kind: 'succeeded' };
   if (statusCode === 410) return { kind: 'gone' };
   if (statusCode === 429 || statusCode === 503) {

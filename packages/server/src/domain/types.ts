@@ -124,6 +124,12 @@ export interface Endpoint {
   verification: VerificationConfig | null;
   /** JavaScript defining handler(webhook), run in the sandbox before each request (docs/transformations.md); null: none. */
   transform: string | null;
+  /**
+   * Options of a broker destination (DESIGN.md, "Destinations beyond HTTP"): the
+   * exchange and routing key, subject, topic and QoS, stream; what `url`'s scheme
+   * takes is checked by its kind. null for http(s) and relay endpoints.
+   */
+  destination: Record<string, unknown> | null;
   /** Most requests in flight to this endpoint at once, across all workers. */
   maxInFlight: number;
   /** True once any resource is subscribed: then only events for subscribed resources match. */

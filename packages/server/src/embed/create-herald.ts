@@ -102,7 +102,10 @@ export async function createHerald(options: CreateHeraldOptions = {}): Promise<H
       : {}),
   });
   const { store } = instance;
-  const checks = createEventInputChecks({ bodyLimitBytes: config.bodyLimitBytes });
+  const checks = createEventInputChecks({
+    bodyLimitBytes: config.bodyLimitBytes,
+    batchBodyLimitBytes: config.batchBodyLimitBytes,
+  });
   const ingest = createIngest(store, { clock: () => clock.now(), schemas: createPayloadSchemas() });
   let stopped = false;
 

@@ -25,12 +25,16 @@ export interface EventInputChecks {
   batch(inputs: unknown): SendEventInput[];
 }
 
-export function createEventInputChecks(opts: { bodyLimitBytes: number }): EventInputChecks {
+export function createEventInputChecks(opts: {
+  bodyLimitBytes: number;
+  /** A batch's limit, as the batch route has (config.ts); absent, `bodyLimitBytes`. */
+  batchBodyLimitBytes?: number;
+}): EventInputChecks {
   const ajv = makeAjv(false);
   const checkEvent = withStorableText(ajv.compile(IncomingEventSchema));
   const checkBatch = withStorableText(ajv.compile(BatchBody));
 
-  function check<T>(validate: StorableTextValidator, body: unknown, root: string): T {
+  function check<T>(validate: StorableTextValidator, body: unknown, root: string, limit: number): T {
     let text: string | undefined;
     try {
       text = JSON.stringify(body);
@@ -40,9 +44,8 @@ export function createEventInputChecks(opts: { bodyLimitBytes: number }): EventI
       throw new HeraldError('bad_request', `the event is not JSON data: ${(err as Error).message}`);
     }
     if (text === undefined) throw new HeraldError('bad_request', 'the event is not JSON data');
-    if (Buffer.byteLength(text) > opts.bodyLimitBytes) {
-      throw new HeraldError('payload_too_large', payloadTooLargeMessage(opts.bodyLimitBytes));
-    }
+    if (Buffer.byteLength(text) > limit)
+      throw new HeraldError('payload_too_large', payloadTooLargeMessage(limit));
     if (jsonDeeperThan(text)) throw tooDeepError(root || 'events');
     // Validated as the HTTP API sees it: the JSON text parsed back, so `undefined`
     // fields vanish and dates become strings, as they would on the wire.
@@ -55,7 +58,13 @@ export function createEventInputChecks(opts: { bodyLimitBytes: number }): EventI
   }
 
   return {
-    event: (input) => check<SendEventInput>(checkEvent, input, 'event'),
-    batch: (inputs) => check<{ events: SendEventInput[] }>(checkBatch, { events: inputs }, '').events,
+    event: (input) => check<SendEventInput>(checkEvent, input, 'event', opts.bodyLimitBytes),
+    batch: (inputs) =>
+      check<{ events: SendEventInput[] }>(
+        checkBatch,
+        { events: inputs },
+        '',
+        Math.max(opts.bodyLimitBytes, opts.batchBodyLimitBytes ?? opts.bodyLimitBytes),
+      ).events,
   };
 }

@@ -38,6 +38,8 @@ export interface EndpointRow {
   /** JSON text, NULL for Herald's own challenge (migrations 0010 SQLite, 0007 PostgreSQL). */
   verification: string | null;
   transform: string | null;
+  /** JSON text, NULL for http(s) (migrations 0016 SQLite, 0013 PostgreSQL). */
+  destination: string | null;
   max_in_flight: number;
   has_resources: number | boolean;
   verified_at: number | null;
@@ -71,6 +73,7 @@ export const ENDPOINT_COLUMNS = [
   'require_verification',
   'verification',
   'transform',
+  'destination',
   'max_in_flight',
   'has_resources',
   'verified_at',
@@ -104,6 +107,7 @@ export const endpointFromRow = (r: EndpointRow): Endpoint => ({
   requireVerification: Boolean(r.require_verification),
   verification: fromJson<NonNullable<Endpoint['verification']>>(r.verification),
   transform: r.transform ?? null,
+  destination: fromJson<Record<string, unknown>>(r.destination ?? null),
   maxInFlight: r.max_in_flight,
   hasResources: Boolean(r.has_resources),
   verifiedAt: r.verified_at,

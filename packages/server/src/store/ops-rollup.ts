@@ -71,7 +71,8 @@ export function aggregateAttempts(attempts: readonly Attempt[]): RollupDelta[] {
     delta.attempts! += 1;
     if (a.succeeded) delta.succeeded! += 1;
     else delta.failed! += 1;
-    delta[`c${statusClass(a.responseStatus)}`]! += 1;
+    // A broker's acknowledgement (no HTTP status) counts with the 2xx answers; its failures as `none`.
+    delta[`c${statusClass(a.responseStatus ?? (a.succeeded ? 200 : null))}`]! += 1;
     delta.latency_sum_ms! += Math.max(0, Math.round(a.durationMs));
     delta.latency_max_ms = Math.max(delta.latency_max_ms!, Math.round(a.durationMs));
     delta[HISTOGRAM_COLUMNS[latencyBucket(a.durationMs)]!]! += 1;

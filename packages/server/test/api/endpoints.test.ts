@@ -79,7 +79,11 @@ describe('endpoints', () => {
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['a relative URL', { url: '/hooks' }, /url .*not an absolute URL/],
-    ['a non-http URL', { url: 'ftp://example.com/x' }, /url must use http or https/],
+    [
+      'a non-http URL',
+      { url: 'ftp://example.com/x' },
+      /url must use http, https, amqp, .* or relay, not 'ftp'/,
+    ],
     ['a header with CR/LF', { url: 'https://e.com', headers: { 'X-A': 'a\r\nb' } }, /X-A.*line break/],
     [
       'a reserved header',

@@ -231,6 +231,15 @@ describe('what a portal session may set (HERALD_PORTAL_FIELDS)', () => {
     expect(patch.status).toBe(403);
     expect(patch.body.error.message).toContain('ordered');
     expect((await store.getEndpoint('acme', ep.body.id))?.ordered).toBe(false);
+    // Brokers and relays are the operator's unless HERALD_PORTAL_FIELDS hands out `destination`.
+    for (const brokerUrl of ['amqp://guest:guest@127.0.0.1:5672/', 'relay://']) {
+      const res = await call('POST', '/v1/tenants/acme/endpoints', { url: brokerUrl }, key);
+      expect(res.status, JSON.stringify(res.body)).toBe(403);
+      expect(res.body.error.message).toMatch(/can only set http\(s\) URLs/);
+    }
+    expect(
+      (await call('PATCH', `/v1/tenants/acme/endpoints/${ep.body.id}`, { url: 'mqtt://h' }, key)).status,
+    ).toBe(403);
     const allowed = { name: 'x', status: 'paused', eventTypes: ['a.b'], method: 'PUT' };
     expect((await call('PATCH', `/v1/tenants/acme/endpoints/${ep.body.id}`, allowed, key)).status).toBe(200);
     // The operator still sets anything.

@@ -114,6 +114,7 @@ export function describeDestinationKind<M>(
   /** A target with only the fixture's options and `options`: the kind's defaults apply. */
   const bare = (options: Options, url = broker) => ({
     key: uniqueName('ep'),
+    endpointId: 'ep_conformance',
     url,
     options: { ...f.options, ...options },
   });

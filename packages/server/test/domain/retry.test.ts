@@ -165,3 +165,20 @@ describe('judgeAttempt', () => {
     });
   });
 });
+
+describe('judgeAttempt with a broker verdict', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  const judge = (verdict: 'success' | 'retryable' | 'permanent', attemptNumber = 1) =>
+    judgeAttempt({ attemptNumber, policy, statusCode: null, verdict, now, random: () => 0.5 });
+
+  it('succeeds on success without a status code', () => {
+    expect(judge('success')).toEqual({ kind: 'succeeded' });
+  });
+  it('ends the delivery on a permanent refusal, even on the first attempt', () => {
+    expect(judge('permanent')).toEqual({ kind: 'exhausted' });
+  });
+  it('follows the schedule on a retryable failure until the attempts run out', () => {
+    expect(judge('retryable').kind).toBe('retry');
+    expect(judge('retryable', DEFAULT_MAX_ATTEMPTS)).toEqual({ kind: 'exhausted' });
+  });
+});

@@ -57,6 +57,7 @@ export function endpointFixture(tenantId: string, overrides: Partial<Endpoint> =
     requireVerification: false,
     verification: null,
     transform: null,
+    destination: null,
     maxInFlight: 10,
     hasResources: false,
     verifiedAt: null,

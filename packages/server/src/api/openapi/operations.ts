@@ -50,7 +50,7 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'POST /v1/tenants/:tid/endpoints/:eid/secret/rotate': { operationId: 'rotateEndpointSecret' },
   'POST /v1/tenants/:tid/endpoints/test': { operationId: 'testEndpointConfig' },
   'POST /v1/tenants/:tid/endpoints/:eid/test': { operationId: 'testEndpoint' },
-  'POST /v1/tenants/:tid/endpoints/:eid/verify': { operationId: 'verifyEndpoint' },
+  'POST /v1/tenants/:tid/endpoints/:eid/verify': { operationId: 'verifyEndpoint', errors: [409] },
   'GET /v1/tenants/:tid/endpoints/health': { operationId: 'listEndpointHealth' },
   'GET /v1/tenants/:tid/endpoints/:eid/health': { operationId: 'getEndpointHealth' },
   'POST /v1/tenants/:tid/endpoints/:eid/circuit/reset': { operationId: 'resetEndpointCircuit' },
@@ -60,6 +60,13 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   'GET /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'getResourceSubscription' },
   'PUT /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'subscribeResource' },
   'DELETE /v1/tenants/:tid/endpoints/:eid/resources/:rid': { operationId: 'unsubscribeResource' },
+  // 409: the endpoint's url is not relay://.
+  'GET /v1/tenants/:tid/endpoints/:eid/listen': {
+    operationId: 'listenEndpoint',
+    errors: [409],
+    produces: 'text/event-stream',
+  },
+  'POST /v1/tenants/:tid/endpoints/:eid/listen/:id': { operationId: 'answerListenDelivery' },
 
   // 409 idempotency_conflict: the idempotency key was used for a different event.
   'POST /v1/tenants/:tid/events': { operationId: 'sendEvent', errors: [409] },

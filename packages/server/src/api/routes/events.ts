@@ -23,6 +23,7 @@ import {
   RetriedSchema,
   RetryBody,
 } from '../schemas/events.ts';
+import { DEFAULT_BATCH_EVENT_BYTES, MAX_BATCH_EVENTS } from '../schemas/limits.ts';
 import { requireEndpoint } from './endpoints.ts';
 
 const tags = ['events'];
@@ -49,7 +50,15 @@ async function retryOutcome(
   );
 }
 
-export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: RouteDeps): void {
+/** The batch route's body limit: a full batch of typical events, never less than any other route's. */
+export function batchBodyLimit(options: RouteDeps['options']): number {
+  return Math.max(
+    options.bodyLimitBytes,
+    options.batchBodyLimitBytes ?? MAX_BATCH_EVENTS * DEFAULT_BATCH_EVENT_BYTES,
+  );
+}
+
+export function registerEventRoutes(app: HeraldApp, { store, ingest, clock, options }: RouteDeps): void {
   app.post(
     '/v1/tenants/:tid/events',
     {
@@ -78,6 +87,7 @@ export function registerEventRoutes(app: HeraldApp, { store, ingest, clock }: Ro
     '/v1/tenants/:tid/events/batch',
     {
       config: { access: 'tenant' },
+      bodyLimit: batchBodyLimit(options),
       schema: {
         tags,
         summary: 'Send up to 1,000 events, all or nothing',

@@ -8,6 +8,7 @@
  * after validation (the body is known to be an object of known fields) and
  * only for portal sessions: admin keys and tenant tokens are never slowed.
  */
+import { isDestinationUrl } from '../../delivery/destinations/registry.ts';
 import { HeraldError } from '../../domain/errors.ts';
 import { PORTAL_BASIC_FIELDS, type PortalAdvancedField } from '../../domain/portal-fields.ts';
 import type { HeraldApp } from '../context.ts';
@@ -29,6 +30,15 @@ export function registerPortalFieldGuard(app: HeraldApp, fields: readonly Portal
     if (!GUARDED_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
     const body = request.body;
     if (typeof body !== 'object' || body === null) return;
+    // Without `destination`, customers deliver over HTTP only: a broker or relay URL is the operator's to give.
+    const url = (body as { url?: unknown }).url;
+    if (!allowed.has('destination') && typeof url === 'string' && isDestinationUrl(url.trim())) {
+      throw new HeraldError(
+        'forbidden',
+        'customer-portal sessions can only set http(s) URLs: brokers and relays are set up by the operator (HERALD_PORTAL_FIELDS "destination" allows them)',
+        [{ path: 'body.url', message: 'must be an http(s) URL in the portal' }],
+      );
+    }
     const refused = Object.keys(body).filter((name) => !allowed.has(name));
     if (refused.length === 0) return;
     throw new HeraldError(

@@ -6,6 +6,7 @@
  * and says why (naming the answer field it read).
  */
 import { runChallenge } from '../../delivery/challenge.ts';
+import { isHttpUrl } from '../../delivery/destinations/registry.ts';
 import type { TestSendDeps } from '../../delivery/test-send.ts';
 import { HeraldError } from '../../domain/errors.ts';
 import type { EndpointPatch } from '../../store/port.ts';
@@ -31,6 +32,12 @@ export function registerVerifyRoutes(app: HeraldApp, { store, clock }: RouteDeps
     async (request) => {
       const { tid, eid } = request.params;
       const endpoint = await requireEndpoint(store, tid, eid);
+      if (!isHttpUrl(endpoint.url)) {
+        throw new HeraldError(
+          'conflict',
+          `only http(s) endpoints answer an ownership challenge; '${eid}' delivers to a broker or herald listen, which has nothing to verify`,
+        );
+      }
       const outcome = await runChallenge(send, endpoint);
       await store.insertAttempt(outcome.attempt);
       if (!outcome.verified) {

@@ -107,6 +107,16 @@ const configFields = {
         'JavaScript defining function handler(webhook) { …; return webhook; }, run before each request (at most 64 KiB); null: none',
     }),
   ),
+  destination: Nullable(
+    Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description:
+          'options of a broker URL (amqp: exchange, routingKey; nats: subject, jetstream; mqtt: topic, qos; redis: stream, maxLen); null for http(s) and relay:// — docs/destinations.md',
+      },
+    ),
+  ),
   maxInFlight: Type.Integer({ minimum: 1, maximum: 1000 }),
 };
 
@@ -142,6 +152,7 @@ export const EndpointSchema = Type.Object({
   requireVerification: Type.Boolean(),
   verification: Nullable(VerificationSchema),
   transform: Nullable(Type.String()),
+  destination: Nullable(JsonObject),
   maxInFlight: Type.Integer(),
   hasResources: Type.Boolean(),
   verifiedAt: Nullable(IsoTime),

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IsoTime, Nullable, pageQuery, TIME_QUERY_DESCRIPTION } from './common.ts';
 import { retryReportFields } from './health.ts';
-import { MAX_EVENT_TYPE_VERSION } from './limits.ts';
+import { MAX_BATCH_EVENTS, MAX_EVENT_TYPE_VERSION } from './limits.ts';
 
 export const IncomingEventSchema = Type.Object(
   {
@@ -23,7 +23,7 @@ export const IncomingEventSchema = Type.Object(
 );
 
 export const BatchBody = Type.Object(
-  { events: Type.Array(IncomingEventSchema, { minItems: 1, maxItems: 1000 }) },
+  { events: Type.Array(IncomingEventSchema, { minItems: 1, maxItems: MAX_BATCH_EVENTS }) },
   { additionalProperties: false },
 );
 

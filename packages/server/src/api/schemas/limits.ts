@@ -29,3 +29,12 @@ export const MAX_BACKLOG = 10_000_000;
  */
 export const MIN_RATE_PER_SECOND = 0.001;
 export const MAX_RATE_PER_SECOND = 100_000;
+
+/** Events one `POST …/events/batch` may carry. */
+export const MAX_BATCH_EVENTS = 1000;
+/**
+ * Bytes per event the batch route's body limit allows for by default
+ * (HERALD_BATCH_EVENT_BYTES): a 1 KiB event with its type, ids and JSON
+ * escaping, so 1,000 such events fit in one request.
+ */
+export const DEFAULT_BATCH_EVENT_BYTES = 2048;

@@ -37,6 +37,8 @@ export interface DestinationMessage {
 export interface DestinationTarget {
   /** Pool key: connections are shared by sends with the same key (endpoint id and version). */
   key: string;
+  /** The endpoint the message is for ('*' for a send that has none): the relay hands it to that endpoint's listener. */
+  endpointId: string;
   url: string;
   options: Record<string, unknown>;
 }

@@ -29,6 +29,7 @@ export const endpointValues = (e: Endpoint): unknown[] => [
   e.requireVerification,
   toJson(e.verification),
   e.transform ?? null,
+  toJson(e.destination ?? null),
   e.maxInFlight,
   e.hasResources,
   e.verifiedAt ?? null,

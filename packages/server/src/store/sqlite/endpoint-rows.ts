@@ -30,6 +30,7 @@ export const endpointToRow = (e: Endpoint): EndpointRow => ({
   require_verification: e.requireVerification ? 1 : 0,
   verification: toJson(e.verification),
   transform: e.transform ?? null,
+  destination: toJson(e.destination ?? null),
   max_in_flight: e.maxInFlight,
   has_resources: e.hasResources ? 1 : 0,
   verified_at: e.verifiedAt ?? null,

@@ -5,7 +5,7 @@
  * broker has taken the message (0x10 says nobody subscribes); with QoS 0 it
  * is the write to the socket, since QoS 0 is never acknowledged. A reason of
  * 0x80 or more is retried, except the few that say this message can never be
- * taken (an invalid topic, a packet too large), which are permanent.
+ * taken (a topic name or payload format the broker refuses), which are permanent.
  *
  * Headers (signature, `webhook-id`, `content-type`, custom) travel as MQTT 5
  * user properties; the content type also as the `contentType` property.
