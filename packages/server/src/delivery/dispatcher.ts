@@ -16,6 +16,7 @@ import { EndpointCache } from './endpoint-cache.ts';
 import type { EndpointChanges } from './endpoint-changes.ts';
 import { EndpointShare } from './endpoint-share.ts';
 import { CONNECT_TIMEOUT_MS } from './http-client.ts';
+import { idleWait } from './idle-wait.ts';
 
 export interface DispatcherOptions {
   /** Requests in flight at once in this worker, across all endpoints. */
@@ -187,18 +188,19 @@ export class Dispatcher {
   }
 
   private async idleDelay(free: number): Promise<number> {
-    if (free <= 0) return this.options.pollIntervalMs; // woken early when a slot frees
+    const { pollIntervalMs } = this.options;
+    if (free <= 0) return pollIntervalMs; // woken early when a slot frees
     try {
-      const next = await this.deps.store.nextDueAt();
-      if (next === null) return this.options.pollIntervalMs;
-      const wait = next - this.deps.clock.now();
-      // Due work that two claims in a row could not take is held back (an ordered
-      // endpoint waiting on a retry, every endpoint with work full): wait for a
-      // wake-up or the poll interval instead of spinning.
-      if (wait <= 0 && this.emptyRounds >= 2) return this.options.pollIntervalMs;
-      return Math.max(0, Math.min(this.options.pollIntervalMs, wait));
+      const nextDueAt = await this.deps.store.nextDueAt();
+      return idleWait({
+        free,
+        nextDueAt,
+        now: this.deps.clock.now(),
+        emptyRounds: this.emptyRounds,
+        pollIntervalMs,
+      });
     } catch {
-      return this.options.pollIntervalMs;
+      return pollIntervalMs;
     }
   }
 

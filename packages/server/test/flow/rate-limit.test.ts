@@ -25,7 +25,7 @@ describe.skipIf(!pgAvailable)('rate limits across worker processes (PostgreSQL)'
     await dropSchema(schema);
   });
 
-  it('50/s over 3 workers: measured rate within 10 %, nothing lost (buffer); drop-oldest keeps the newest 100', async () => {
+  it('50/s over 3 workers: never more than the bucket allows, nothing lost (buffer); drop-oldest keeps the newest 100', async () => {
     const receiver = await startReceiver();
     const apiProcess = await spawnHerald({ ...env, HERALD_LOG_LEVEL: 'info' }, ['start', '--role', 'api']);
     processes.push(apiProcess);
@@ -70,15 +70,18 @@ describe.skipIf(!pgAvailable)('rate limits across worker processes (PostgreSQL)'
     const buffer = () => receiver.requests.filter((r) => r.url === '/buffer');
     await waitUntil('every buffered event', () => buffer().length >= EVENTS, 30_000);
 
-    // The first `burst` (= perSecond) go at once; after that, one token every 1/RATE s.
+    // The bucket's promise (burst = perSecond): by any moment, at most burst + rate × the time
+    // since the first request have been sent. Arrivals lag their claims by a few milliseconds
+    // (the first one too), hence a margin of a tenth of the burst. The burst itself need not go
+    // at once: events arrive in batches of 100 while the bucket already spends its tokens.
     const times = buffer()
       .map((r) => r.receivedAt)
       .sort((a, b) => a - b);
-    const steady = times.slice(RATE);
-    const rate = ((steady.length - 1) * 1000) / (steady.at(-1)! - steady[0]!);
-    // The limit's promise is an upper bound, which a loaded machine cannot break; below it, a
-    // machine busy with other test files only delivers slower, so the floor is a loose sanity bound.
-    expect(rate).toBeLessThan(RATE * 1.1);
+    const first = times[0]!;
+    const excess = Math.max(...times.map((t, i) => i + 1 - (RATE + (RATE * (t - first)) / 1000)));
+    expect(excess).toBeLessThanOrEqual(RATE / 10);
+    // Below the limit a machine busy with other test files only delivers slower: a loose floor.
+    const rate = ((times.length - RATE) * 1000) / (times.at(-1)! - first);
     expect(rate).toBeGreaterThan(RATE * 0.5);
     // Nothing lost, nothing sent twice.
     const ids = new Set(buffer().map((r) => r.headers['webhook-id']));
