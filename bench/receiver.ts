@@ -7,6 +7,7 @@
  * Started with `fork`, it sends `{type: 'listening', port}` over IPC.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type BrokerKind, startBrokerConsumer } from './lib/broker-consumers.ts';
 import { percentiles } from './lib/percentiles.ts';
 
 interface Counters {
@@ -92,26 +93,10 @@ const bound = await Promise.all(
       ),
   ),
 );
-// The broker scenario: messages Herald publishes to RabbitMQ count as requests to the path
-// their routing key names (`ok.0` → `/ok/0`), so the drain is measured the same way.
-const exchange = process.env.BENCH_AMQP_EXCHANGE;
-if (exchange) {
-  const { default: amqp } = await import('amqplib');
-  const conn = await amqp.connect(process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/');
-  const channel = await conn.createChannel();
-  await channel.assertExchange(exchange, 'topic', { durable: false, autoDelete: false });
-  const { queue } = await channel.assertQueue('', { exclusive: true });
-  await channel.bindQueue(queue, exchange, '#');
-  await channel.consume(
-    queue,
-    (m) => {
-      if (!m) return;
-      const headers = (m.properties.headers ?? {}) as IncomingMessage['headers'];
-      record(`/${m.fields.routingKey.replace(/\./g, '/')}`, headers, m.content.toString('utf8'));
-    },
-    { noAck: true },
-  );
-}
+// The broker scenario: what Herald publishes to a broker counts as a request to the path
+// the endpoint's `x-bench-path` header names, so the drain is measured the same way.
+const broker = process.env.BENCH_BROKER as BrokerKind | undefined;
+if (broker) await startBrokerConsumer(broker, record);
 process.send?.({ type: 'listening', ports: bound });
 
 function shutdown(): void {

@@ -157,13 +157,31 @@ export function judge(scenario: string, results: RunResult[], firehoseRate: numb
     }
     case 'broker': {
       const http = pick(results, 'herald', 'http');
-      const rabbit = pick(results, 'herald', 'rabbitmq');
+      return ['rabbitmq', 'redis', 'nats', 'mqtt'].map((kind) =>
+        atLeast(
+          `${kind} ≥ 0.5 × HTTP`,
+          ratio(pick(results, 'herald', kind)?.endToEndPerSec, http?.endToEndPerSec),
+          0.5,
+          `${kind}/http${incomplete}`,
+        ),
+      );
+    }
+    case 'scale': {
+      const sqlite = pick(results, 'herald', '1-process');
+      const pgOne = pick(results, 'herald-pg', '1-process');
+      const pgWorkers = pick(results, 'herald-pg', 'api+2-workers');
       return [
         atLeast(
-          'RabbitMQ ≥ 0.5 × HTTP',
-          ratio(rabbit?.endToEndPerSec, http?.endToEndPerSec),
-          0.5,
-          `rabbitmq/http${incomplete}`,
+          'PostgreSQL 1 process ≥ 0.6 × SQLite',
+          ratio(pgOne?.endToEndPerSec, sqlite?.endToEndPerSec),
+          0.6,
+          `pg/sqlite${incomplete}`,
+        ),
+        atLeast(
+          'API + 2 workers ≥ 1.0 × PostgreSQL 1 process',
+          ratio(pgWorkers?.endToEndPerSec, pgOne?.endToEndPerSec),
+          1.0,
+          `workers/one${incomplete}`,
         ),
       ];
     }

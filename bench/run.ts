@@ -17,7 +17,7 @@ import { type ContenderName, type RawRun, type RunResult, summarize } from './co
 import { redisReachable, runBaseline, runCeiling } from './contenders/others.ts';
 import { topFunctions } from './lib/cpu-profile.ts';
 import { startReceiver } from './lib/receiver-handle.ts';
-import { BENCH_AMQP_EXCHANGE, BENCH_AMQP_URL, endpointPath } from './lib/workload.ts';
+import { endpointPath } from './lib/workload.ts';
 import {
   describeMachine,
   judge,
@@ -114,7 +114,10 @@ function line(r: RunResult): string {
   return (
     `  ${r.contender.padEnd(9)} ${r.variant.padEnd(8)} ${r.complete ? '' : '(INCOMPLETE) '}` +
     `e2e ${r.endToEndPerSec}/s, ingest ${r.ingestPerSec}/s, drain ${r.drainPerSec}/s, ${lat}, ` +
-    `peak RSS ${r.peakRssMb ?? '–'} MB (${r.memoryOf})`
+    `peak RSS ${r.peakRssMb ?? '–'} MB (${r.memoryOf})` +
+    (r.lockWaits
+      ? `, lock waits in ${Math.round(r.lockWaits.waitingShare * 100)} % of samples (mean ${r.lockWaits.meanWaiting}, max ${r.lockWaits.maxWaiting})`
+      : '')
   );
 }
 
@@ -151,13 +154,15 @@ async function runScenario(
     offeredRatePerSec = workload.ratePerSec;
     const receiver = await startReceiver(
       Array.from({ length: scenario.origins(workload) }, () => 0),
-      workload.destination === 'amqp' ? { BENCH_AMQP_EXCHANGE, BENCH_AMQP_URL } : {},
+      workload.destination ? { BENCH_BROKER: workload.destination } : {},
     );
     const targets = workload.endpoints.map(
       (kind, i) => `${receiver.origins[i % receiver.origins.length]}${endpointPath(kind, i)}`,
     );
     try {
       for (const contender of contenders) {
+        // Several processes share a database only on PostgreSQL.
+        if (workload.workers && contender !== 'herald-pg') continue;
         await receiver.reset();
         let raw: RawRun;
         if (contender === 'ceiling') raw = await runCeiling(variant.name, workload, targets, receiver);

@@ -168,7 +168,7 @@ SCENARIOS.push({
 SCENARIOS.push({
   name: 'broker',
   description:
-    'N events (default 30,000) to 1 endpoint, Herald delivering over HTTP and to RabbitMQ (publisher confirms), same run: what a broker destination costs or saves per delivery.',
+    'N events (default 30,000) to 1 endpoint, Herald delivering over HTTP, to RabbitMQ (publisher confirms), Redis Streams (XADD), NATS JetStream (PubAck) and MQTT (QoS 1 PUBACK), same run: what each destination costs per delivery.',
   defaultEvents: 30_000,
   variants: (events) => {
     const workload = {
@@ -181,10 +181,29 @@ SCENARIOS.push({
     return [
       { name: 'http', workload },
       { name: 'rabbitmq', workload: { ...workload, destination: 'amqp' as const } },
+      { name: 'redis', workload: { ...workload, destination: 'redis' as const } },
+      { name: 'nats', workload: { ...workload, destination: 'nats' as const } },
+      { name: 'mqtt', workload: { ...workload, destination: 'mqtt' as const } },
     ];
   },
   origins: () => 1,
   contenders: ['herald'],
+});
+
+SCENARIOS.push({
+  name: 'scale',
+  description:
+    'N events (default 20,000) to 4 endpoints: Herald on SQLite and on PostgreSQL in one process, and on PostgreSQL as one API process plus two worker processes, same run (HERALD_BENCH_PG names the database).',
+  defaultEvents: 20_000,
+  variants: (events) => {
+    const workload = { ...base, scenario: 'scale', events, endpoints: oks(4), warmupEvents: warmup(events) };
+    return [
+      { name: '1-process', workload },
+      { name: 'api+2-workers', workload: { ...workload, workers: 2 } },
+    ];
+  },
+  origins: () => 4,
+  contenders: ['herald', 'herald-pg'],
 });
 
 export function findScenario(name: string): Scenario | undefined {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sampleLockWaits } from '../lib/lock-waits.ts';
 import { freePort, MemorySampler, sleep, stopChild } from '../lib/procs.ts';
 import type { Receiver } from '../lib/receiver-handle.ts';
 import { BENCH_SECRET, heraldTarget, maxInFlightOf, runTag, type Workload } from '../lib/workload.ts';
@@ -36,10 +37,34 @@ async function api(base: string, method: string, path: string, body?: unknown): 
   return text ? JSON.parse(text) : null;
 }
 
+/**
+ * Herald as the workload asks: one process doing everything, or (with
+ * `workers`) an API process plus that many worker processes on the same
+ * database. `child` is the API process (its memory is the one sampled).
+ */
 async function startHerald(
   opts: HeraldOptions,
   dir: string,
   workload: Workload,
+): Promise<{ child: ChildProcess; url: string; workers: ChildProcess[] }> {
+  if (!workload.workers) return { ...(await startProcess(opts, dir, workload, 'all')), workers: [] };
+  const api = await startProcess(opts, dir, workload, 'api');
+  const workers: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < workload.workers; i++)
+      workers.push((await startProcess(opts, dir, workload, 'worker')).child);
+  } catch (err) {
+    for (const w of [api.child, ...workers]) await stopChild(w, 2000);
+    throw err;
+  }
+  return { ...api, workers };
+}
+
+async function startProcess(
+  opts: HeraldOptions,
+  dir: string,
+  workload: Workload,
+  role: 'all' | 'api' | 'worker',
 ): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const databaseUrl = opts.database === 'sqlite' ? `sqlite:${join(dir, 'herald.db')}` : opts.database;
@@ -55,6 +80,7 @@ async function startHerald(
       HERALD_LOG_LEVEL: 'warn',
       HERALD_SHUTDOWN_TIMEOUT_MS: '3000',
       HERALD_WORKER_CONCURRENCY: String(workload.concurrency),
+      HERALD_ROLE: role,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -104,12 +130,13 @@ export async function runHerald(
 ): Promise<RawRun> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const pgTarget = opts.database === 'sqlite' ? null : freshSchema(opts.database);
-  const { child, url } = await startHerald(
+  const { child, url, workers } = await startHerald(
     pgTarget ? { ...opts, database: pgTarget.url } : opts,
     dir,
     workload,
   );
   const memory = new MemorySampler(child.pid!).start();
+  const locks = pgTarget ? sampleLockWaits(pgTarget.url) : null;
   let producer: ChildProcess | null = null;
   try {
     await api(url, 'POST', '/v1/tenants', { id: TENANT, name: 'Benchmark' });
@@ -146,6 +173,7 @@ export async function runHerald(
     }
     const { complete, stats } = await receiver.waitForOk(expectedOk(workload), STALL_MS);
     memory.stop();
+    const lockWaits = await locks?.stop();
     memory.sample();
     return {
       contender: name,
@@ -159,10 +187,13 @@ export async function runHerald(
       memoryOf: 'herald process',
       peakRssMb: memory.peakMb,
       rssSamples: memory.samples,
+      ...(lockWaits ? { lockWaits } : {}),
     };
   } finally {
+    await locks?.stop();
     memory.stop();
     if (producer) await stopChild(producer, 2000);
+    for (const worker of workers) await stopChild(worker, 15_000);
     await stopChild(child, 15_000);
     rmSync(dir, { recursive: true, force: true });
     if (pgTarget) await dropSchema(pgTarget.url, pgTarget.schema);

@@ -1,4 +1,6 @@
 /** What one contender's run measured, and how the figures are derived from the raw times. */
+
+import type { LockWaits } from '../lib/lock-waits.ts';
 import type { Percentiles } from '../lib/percentiles.ts';
 import type { ReceiverStats } from '../lib/receiver-handle.ts';
 import type { AcceptedMessage } from './producer.ts';
@@ -35,6 +37,8 @@ export interface RunResult {
   laggedBatches: number;
   durationMs: number;
   cpuProfile?: string;
+  /** PostgreSQL runs: how often Herald's sessions waited on each other's locks (bench/lib/lock-waits.ts). */
+  lockWaits?: LockWaits;
 }
 
 export interface RawRun {
@@ -50,6 +54,7 @@ export interface RawRun {
   peakRssMb: number | null;
   rssSamples: { at: number; rssMb: number }[];
   cpuProfile?: string;
+  lockWaits?: LockWaits;
 }
 
 const perSec = (n: number, ms: number) => (ms > 0 ? Math.round((n * 1000) / ms) : 0);
@@ -80,5 +85,6 @@ export function summarize(raw: RawRun): RunResult {
     durationMs: lastAt - raw.accepted.firstSendAt,
   };
   if (raw.cpuProfile) result.cpuProfile = raw.cpuProfile;
+  if (raw.lockWaits) result.lockWaits = raw.lockWaits;
   return result;
 }

@@ -3,6 +3,7 @@
  * ~300-byte JSON envelope, signed the same way (Standard Webhooks HMAC).
  */
 import { signStandardWebhook } from '@herald/sdk';
+import { type BrokerKind, brokerTarget } from './broker-consumers.ts';
 
 /** How a receiver path answers: at once with 200, never, or at once with 500. */
 export type EndpointKind = 'ok' | 'hang' | 'fail';
@@ -34,24 +35,21 @@ export interface Workload {
   /** Herald only: the endpoints' transform (JavaScript source); the other contenders have none. */
   transform?: string;
   /**
-   * Herald only: deliver to RabbitMQ instead of HTTP. The receiver process consumes
-   * the exchange and counts each message as the HTTP path would count its request.
+   * Herald only: deliver to this broker instead of HTTP. The receiver process consumes
+   * it and counts each message as the HTTP path would count its request.
    */
-  destination?: 'amqp';
+  destination?: BrokerKind;
+  /** Herald only: an API process plus this many worker processes (PostgreSQL), instead of one process. */
+  workers?: number;
 }
 
-/** The exchange the broker scenario publishes to; the receiver binds a queue to it. */
-export const BENCH_AMQP_EXCHANGE = 'herald.bench';
-export const BENCH_AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672/';
-
 /**
- * An endpoint's target as Herald is told it: the receiver's URL, or for the
- * broker variant RabbitMQ with the receiver path as routing key (`/ok/0` → `ok.0`).
+ * An endpoint's target as Herald is told it: the receiver's URL, or a broker
+ * with the receiver path in the `x-bench-path` header, which the message carries.
  */
 export function heraldTarget(workload: Workload, target: string): Record<string, unknown> {
-  if (workload.destination !== 'amqp') return { url: target };
-  const routingKey = new URL(target).pathname.slice(1).replace(/\//g, '.');
-  return { url: BENCH_AMQP_URL, destination: { exchange: BENCH_AMQP_EXCHANGE, routingKey } };
+  if (workload.destination === undefined) return { url: target };
+  return { ...brokerTarget(workload.destination), headers: { 'x-bench-path': new URL(target).pathname } };
 }
 
 /**

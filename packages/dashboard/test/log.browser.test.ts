@@ -336,5 +336,6 @@ describe('the delivery log', () => {
     } finally {
       await phone.close();
     }
-  });
+    // Three axe runs over a page of cards and a full portal sign-in: slow on a busy 2-core machine.
+  }, 120_000);
 });
