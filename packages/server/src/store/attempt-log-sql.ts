@@ -6,10 +6,12 @@
  * only those, so the default log never walks past test sends to fill a page,
  * and `trigger=test` never walks the whole log to find a few.
  */
-import { ATTEMPT_TRIGGERS } from '../domain/log-filters.ts';
-import { type LogTypeMatch, logTypeMatch } from '../domain/log-type-pattern.ts';
+import { ATTEMPT_TRIGGERS, storedErrorKinds } from '../domain/log-filters.ts';
+import { type LogTypeMatch, logTypeMatch, prefixEnd } from '../domain/log-type-pattern.ts';
 import type { AttemptTrigger } from '../domain/types.ts';
 import { invalidCursor } from './cursor.ts';
+import type { AttemptFilter } from './port.ts';
+import type { SqlParams } from './sql-params.ts';
 
 /** The partial indexes' conditions, exactly as the migrations write them. */
 export const LOGGED_TERM = "trigger != 'test'";
@@ -80,4 +82,82 @@ export function parseLogCursor(key: string | null): { createdAt: number; id: str
 export function typeMatchOf(eventType: string): LogTypeMatch | { kind: 'none' } {
   const match = logTypeMatch(eventType);
   return typeof match === 'string' ? { kind: 'none' } : match;
+}
+
+/**
+ * An adapter's log query for a filter: one index range per trigger branch,
+ * newest first by (created_at, id), merged when test sends are asked for with
+ * other triggers. `before` is a cursor's key; `sql` is null when no trigger can match.
+ */
+export type LogQuery = (
+  tenantId: string,
+  filter: AttemptFilter,
+  before: string | null,
+  limit: number,
+) => { sql: string | null; params: unknown[] };
+
+/** What the dialects write differently in a log filter's terms. */
+export interface LogDialect {
+  /** Terms matching `column` against an event type or pattern. */
+  typeTerms(p: SqlParams, column: string, eventType: string): string[];
+  /** How `succeeded` is bound: 0/1 in SQLite, a boolean in PostgreSQL. */
+  flag(value: boolean): unknown;
+  /** `column` is one of `values` (none: nothing matches). */
+  oneOf(p: SqlParams, column: string, values: readonly string[]): string;
+}
+
+/**
+ * WHERE terms for an attempt filter but its tenant and triggers; since/until
+ * are both inclusive. A request id prefix is a byte range (request_id
+ * compares bytewise in both databases): LIKE would be case-insensitive.
+ */
+export function attemptTerms(p: SqlParams, d: LogDialect, filter: AttemptFilter): string[] {
+  const where: string[] = [];
+  if (filter.endpointId !== undefined) where.push(`endpoint_id = ${p.add(filter.endpointId)}`);
+  if (filter.eventType !== undefined) where.push(...d.typeTerms(p, 'event_type', filter.eventType));
+  if (filter.eventId !== undefined) where.push(`event_id = ${p.add(filter.eventId)}`);
+  if (filter.requestId !== undefined && filter.requestId !== '') {
+    const from = p.add(filter.requestId);
+    where.push(`request_id >= ${from} AND request_id < ${p.add(prefixEnd(filter.requestId))}`);
+  }
+  if (filter.status !== undefined) where.push(`succeeded = ${p.add(d.flag(filter.status === 'succeeded'))}`);
+  if (filter.statusCode !== undefined) {
+    if ('exact' in filter.statusCode) {
+      where.push(`response_status = ${p.add(filter.statusCode.exact)}`);
+    } else {
+      const low = filter.statusCode.class * 100;
+      where.push(`response_status BETWEEN ${p.add(low)} AND ${p.add(low + 99)}`);
+    }
+  }
+  if (filter.since !== undefined) where.push(`created_at >= ${p.add(filter.since)}`);
+  if (filter.until !== undefined) where.push(`created_at <= ${p.add(filter.until)}`);
+  if (filter.errorKinds !== undefined)
+    where.push(d.oneOf(p, 'error_kind', storedErrorKinds(filter.errorKinds)));
+  return where;
+}
+
+/**
+ * The pending deliveries a summary counts (`d`, joined to their event `e`
+ * when the filter names a type): only the filters a delivery has apply.
+ */
+export function pendingTerms(
+  p: SqlParams,
+  d: LogDialect,
+  tenantId: string,
+  filter: AttemptFilter,
+  counted: readonly AttemptTrigger[],
+): { join: string; terms: string[] } {
+  const terms = [`d.tenant_id = ${p.add(tenantId)}`];
+  let join = '';
+  if (filter.endpointId !== undefined) terms.push(`d.endpoint_id = ${p.add(filter.endpointId)}`);
+  if (filter.eventId !== undefined) terms.push(`d.event_id = ${p.add(filter.eventId)}`);
+  if (filter.eventType !== undefined) {
+    join = 'JOIN events AS e ON e.id = d.event_id';
+    terms.push(...d.typeTerms(p, 'e.type', filter.eventType));
+  }
+  if (filter.since !== undefined) terms.push(`d.created_at >= ${p.add(filter.since)}`);
+  if (filter.until !== undefined) terms.push(`d.created_at <= ${p.add(filter.until)}`);
+  const nextTrigger = nextTriggerTerm(counted, 'd.next_trigger');
+  if (nextTrigger !== null) terms.push(nextTrigger);
+  return { join, terms };
 }

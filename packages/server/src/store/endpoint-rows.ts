@@ -11,6 +11,7 @@ import type {
   OverflowPolicy,
 } from '../domain/types.ts';
 import { fromJson } from './json.ts';
+import type { EndpointPatch } from './port.ts';
 
 export interface EndpointRow {
   id: string;
@@ -115,3 +116,21 @@ export const endpointFromRow = (r: EndpointRow): Endpoint => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+/**
+ * The endpoint a patch makes of `current`: an absent field keeps its value,
+ * an explicit null clears it. Its identity, creation time and resource flag
+ * are never patched.
+ */
+export function patchedEndpoint(current: Endpoint, patch: EndpointPatch, now: number): Endpoint {
+  const next: Endpoint = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  next.id = current.id;
+  next.tenantId = current.tenantId;
+  next.createdAt = current.createdAt;
+  next.hasResources = current.hasResources;
+  next.updatedAt = now;
+  return next;
+}

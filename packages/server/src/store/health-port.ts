@@ -7,10 +7,9 @@
  * long the list is (one per concern, never one per endpoint), so the
  * dashboard's list can ask for the health of a page of endpoints at once.
  */
-import type { CircuitState, FlowState } from '../domain/circuit.ts';
+import type { FlowState } from '../domain/circuit.ts';
 import { HeraldError } from '../domain/errors.ts';
 import type { DeliveryFact, EndpointGate } from '../domain/retry-report.ts';
-import type { EndpointStatus } from '../domain/types.ts';
 import type { Store } from './port.ts';
 
 /** Failed attempts are looked for among this many of an endpoint's latest attempts (a bounded walk). */
@@ -83,20 +82,3 @@ export function healthOf(store: Store): HealthStore {
   }
   return health;
 }
-
-/** An endpoint's gate as both stores' SQL reads it (PostgreSQL's int8 columns arrive as strings). */
-export interface GateRow {
-  endpoint_id: string;
-  name: string | null;
-  endpoint_status: string | null;
-  circuit: string | null;
-  open_until: string | number | null;
-}
-
-export const gateOf = (r: GateRow): EndpointGate => ({
-  endpointId: r.endpoint_id,
-  endpointName: r.name ?? '',
-  endpointStatus: r.endpoint_status as EndpointStatus | null,
-  circuit: (r.circuit ?? 'closed') as CircuitState,
-  openUntil: r.open_until === null ? null : Number(r.open_until),
-});

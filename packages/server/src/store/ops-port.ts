@@ -174,21 +174,25 @@ export interface OpsStore {
   /** Returns false (and changes nothing) if the lease or the cursor moved on. */
   applyJobChunk(chunk: JobChunk): Promise<boolean>;
   /** Ends a job the owner still holds. */
-  finishJob(
-    id: string,
-    owner: string,
-    result: { status: 'succeeded' | 'failed'; error: string | null },
-    now: number,
-  ): Promise<boolean>;
+  finishJob(id: string, owner: string, result: JobResult, now: number): Promise<boolean>;
   /** Failed deliveries of an endpoint created in [since, until], ids after `after`, ascending. */
-  listFailedDeliveries(query: {
-    tenantId: string;
-    endpointId: string;
-    since: number;
-    until: number;
-    after: string | null;
-    limit: number;
-  }): Promise<string[]>;
+  listFailedDeliveries(query: FailedDeliveriesQuery): Promise<string[]>;
+}
+
+/** How a job ended, as its runner reports it. */
+export interface JobResult {
+  status: 'succeeded' | 'failed';
+  error: string | null;
+}
+
+/** A page of an endpoint's failed deliveries, as a bulk retry walks them. */
+export interface FailedDeliveriesQuery {
+  tenantId: string;
+  endpointId: string;
+  since: number;
+  until: number;
+  after: string | null;
+  limit: number;
 }
 
 /** The operations port of a store; a clear error when the adapter has none. */

@@ -116,6 +116,18 @@ export const eventFromRow = (r: EventRow): HeraldEvent => ({
   createdAt: r.created_at,
 });
 
+/** An event's column values: id, tenant_id, type, version, resource, payload, idempotency_key, created_at. */
+export const eventValues = (e: HeraldEvent): unknown[] => [
+  e.id,
+  e.tenantId,
+  e.type,
+  e.version,
+  e.resource,
+  e.payload,
+  e.idempotencyKey,
+  e.createdAt,
+];
+
 export interface DeliveryRow {
   id: string;
   tenant_id: string;

@@ -1,15 +1,7 @@
-import { countedTriggers, shownTriggers, storedErrorKinds } from '../../domain/log-filters.ts';
+import { countedTriggers, shownTriggers } from '../../domain/log-filters.ts';
 import { prefixEnd } from '../../domain/log-type-pattern.ts';
 import type { Attempt, Page, PageRequest } from '../../domain/types.ts';
-import {
-  isIdOnlyCursor,
-  LOG_ORDER,
-  logCursorKey,
-  nextTriggerTerm,
-  parseLogCursor,
-  triggerBranches,
-  typeMatchOf,
-} from '../attempt-log-sql.ts';
+import * as log from '../attempt-log-sql.ts';
 import { decodeCursor, invalidCursor, pageLimit, toPage } from '../cursor.ts';
 import type { AttemptFilter, AttemptSummary } from '../port.ts';
 import { Params, type Pool } from './db.ts';
@@ -34,27 +26,27 @@ export class PgAttempts {
   async listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest): Promise<Page<Attempt>> {
     const limit = pageLimit(page.limit);
     let before = decodeCursor(page.cursor);
-    if (isIdOnlyCursor(before)) {
+    if (log.isIdOnlyCursor(before)) {
       const { rows } = await this.pool.query<{ created_at: number }>(
         'SELECT created_at FROM attempts WHERE id = $1 AND tenant_id = $2',
         [before, tenantId],
       );
       if (!rows[0]) throw invalidCursor();
-      before = logCursorKey(rows[0].created_at, before);
+      before = log.logCursorKey(rows[0].created_at, before);
     }
     const { sql, params } = listAttemptsQuery(tenantId, filter, before, limit + 1);
     if (sql === null) return { data: [], nextCursor: null };
     const { rows } = await this.pool.query<AttemptRow>(sql, params);
-    return toPage(rows, limit, attemptFromRow, (r) => logCursorKey(r.created_at, r.id));
+    return toPage(rows, limit, attemptFromRow, (r) => log.logCursorKey(r.created_at, r.id));
   }
 
   async summarizeAttempts(tenantId: string, filter: AttemptFilter): Promise<AttemptSummary> {
     const counted = countedTriggers(filter.triggers);
-    const [branch] = triggerBranches(counted);
+    const [branch] = log.triggerBranches(counted);
     // Only test sends asked for: none is ever counted, and no delivery is a test.
     if (branch === undefined) return { total: 0, succeeded: 0, failed: 0, pending: 0 };
     const p = new Params();
-    const where = [`tenant_id = ${p.add(tenantId)}`, ...attemptConditions(p, filter), branch];
+    const where = [`tenant_id = ${p.add(tenantId)}`, ...log.attemptTerms(p, PG_LOG, filter), branch];
     const counts = await this.pool.query<{ total: number; succeeded: number }>(
       `SELECT count(*) AS total, count(*) FILTER (WHERE succeeded) AS succeeded
        FROM attempts WHERE ${where.join(' AND ')}`,
@@ -66,20 +58,9 @@ export class PgAttempts {
     // Pending counts deliveries, not attempts: only the filters a delivery has apply.
     // One count per status lets each walk its partial index (the backlog), not the whole table.
     const q = new Params();
-    const open = [`d.tenant_id = ${q.add(tenantId)}`];
-    let join = '';
-    if (filter.endpointId !== undefined) open.push(`d.endpoint_id = ${q.add(filter.endpointId)}`);
-    if (filter.eventId !== undefined) open.push(`d.event_id = ${q.add(filter.eventId)}`);
-    if (filter.eventType !== undefined) {
-      join = 'JOIN events AS e ON e.id = d.event_id';
-      open.push(...typeTerms(q, 'e.type', filter.eventType));
-    }
-    if (filter.since !== undefined) open.push(`d.created_at >= ${q.add(filter.since)}`);
-    if (filter.until !== undefined) open.push(`d.created_at <= ${q.add(filter.until)}`);
-    const nextTrigger = nextTriggerTerm(counted, 'd.next_trigger');
-    if (nextTrigger !== null) open.push(nextTrigger);
+    const { join, terms } = log.pendingTerms(q, PG_LOG, tenantId, filter, counted);
     const countIn = (status: string) =>
-      `(SELECT count(*) FROM deliveries AS d ${join} WHERE d.status = '${status}' AND ${open.join(' AND ')})`;
+      `(SELECT count(*) FROM deliveries AS d ${join} WHERE d.status = '${status}' AND ${terms.join(' AND ')})`;
     const pending = await this.pool.query<{ n: number }>(
       `SELECT ${countIn('pending')} + ${countIn('in_flight')} AS n`,
       q.values,
@@ -89,10 +70,7 @@ export class PgAttempts {
 }
 
 /**
- * The log query for a filter: one index range per trigger branch (see
- * attempt-log-sql.ts), newest first by (created_at, id), merged when test
- * sends are asked for with other triggers. `before` is a cursor's key; `sql`
- * is null when no trigger can match.
+ * PostgreSQL's log query (attempt-log-sql.ts).
  *
  * The tenant is matched as `= ANY(array)` and the order is (tenant_id,
  * created_at, id) on purpose. With `tenant_id = $1` that order is just
@@ -102,76 +80,48 @@ export class PgAttempts {
  * tenant's attempt. An array match keeps tenant_id in the order, which only
  * the (tenant_id, …, created_at, id) indexes give: one range scan of the log.
  */
-export function listAttemptsQuery(
-  tenantId: string,
-  filter: AttemptFilter,
-  before: string | null,
-  limit: number,
-): { sql: string | null; params: unknown[] } {
-  const branches = triggerBranches(shownTriggers(filter.triggers));
+export const listAttemptsQuery: log.LogQuery = (tenantId, filter, before, limit) => {
+  const branches = log.triggerBranches(shownTriggers(filter.triggers));
   if (branches.length === 0) return { sql: null, params: [] };
   const p = new Params();
-  const where = [`tenant_id = ANY(${p.add([tenantId])}::text[])`, ...attemptConditions(p, filter)];
-  const after = parseLogCursor(before);
+  const where = [`tenant_id = ANY(${p.add([tenantId])}::text[])`, ...log.attemptTerms(p, PG_LOG, filter)];
+  const after = log.parseLogCursor(before);
   if (after !== null)
     where.push(`(created_at, id) < (${p.add(after.createdAt)}::bigint, ${p.add(after.id)})`);
   const take = p.add(limit);
-  const order = `ORDER BY tenant_id DESC, ${LOG_ORDER}`;
+  const order = `ORDER BY tenant_id DESC, ${log.LOG_ORDER}`;
   const select = (branch: string) =>
     `SELECT * FROM attempts WHERE ${[...where, branch].join(' AND ')} ${order} LIMIT ${take}`;
   if (branches.length === 1) return { sql: select(branches[0]!), params: p.values };
   const sql = `${branches.map((b) => `(${select(b)})`).join(' UNION ALL ')} ${order} LIMIT ${take}`;
   return { sql, params: p.values };
-}
+};
 
 /**
- * Terms matching `column` (COLLATE "C": ranges compare bytes) against an
- * event type or pattern; `~` reads the pattern's regexp as JavaScript does.
+ * How PostgreSQL writes a log filter's terms: `column` is COLLATE "C" (ranges
+ * compare bytes), so a pattern's literal prefix is an index range, and `~`
+ * reads the pattern's regexp as JavaScript does.
  */
-function typeTerms(p: Params, column: string, eventType: string): string[] {
-  const match = typeMatchOf(eventType);
-  switch (match.kind) {
-    case 'any':
-      return [];
-    case 'none':
-      return ['false'];
-    case 'exact':
-      return [`${column} = ${p.add(match.type)}`];
-    case 'pattern': {
-      const terms: string[] = [];
-      if (match.prefix !== '') {
-        terms.push(`${column} >= ${p.add(match.prefix)} AND ${column} < ${p.add(prefixEnd(match.prefix))}`);
+const PG_LOG: log.LogDialect = {
+  typeTerms(p, column, eventType) {
+    const match = log.typeMatchOf(eventType);
+    switch (match.kind) {
+      case 'any':
+        return [];
+      case 'none':
+        return ['false'];
+      case 'exact':
+        return [`${column} = ${p.add(match.type)}`];
+      case 'pattern': {
+        const terms: string[] = [];
+        if (match.prefix !== '') {
+          terms.push(`${column} >= ${p.add(match.prefix)} AND ${column} < ${p.add(prefixEnd(match.prefix))}`);
+        }
+        terms.push(`${column} ~ ${p.add(match.regexp)}`);
+        return terms;
       }
-      terms.push(`${column} ~ ${p.add(match.regexp)}`);
-      return terms;
     }
-  }
-}
-
-/** WHERE terms for an attempt filter but its tenant and triggers; since/until are both inclusive. */
-function attemptConditions(p: Params, filter: AttemptFilter): string[] {
-  const where: string[] = [];
-  if (filter.endpointId !== undefined) where.push(`endpoint_id = ${p.add(filter.endpointId)}`);
-  if (filter.eventType !== undefined) where.push(...typeTerms(p, 'event_type', filter.eventType));
-  if (filter.eventId !== undefined) where.push(`event_id = ${p.add(filter.eventId)}`);
-  if (filter.requestId !== undefined && filter.requestId !== '') {
-    // A prefix as a byte range (request_id is COLLATE "C"), which the unique index can serve.
-    const from = p.add(filter.requestId);
-    where.push(`request_id >= ${from} AND request_id < ${p.add(prefixEnd(filter.requestId))}`);
-  }
-  if (filter.status !== undefined) where.push(`succeeded = ${p.add(filter.status === 'succeeded')}`);
-  if (filter.statusCode !== undefined) {
-    if ('exact' in filter.statusCode) {
-      where.push(`response_status = ${p.add(filter.statusCode.exact)}`);
-    } else {
-      const low = filter.statusCode.class * 100;
-      where.push(`response_status BETWEEN ${p.add(low)} AND ${p.add(low + 99)}`);
-    }
-  }
-  if (filter.since !== undefined) where.push(`created_at >= ${p.add(filter.since)}`);
-  if (filter.until !== undefined) where.push(`created_at <= ${p.add(filter.until)}`);
-  if (filter.errorKinds !== undefined) {
-    where.push(`error_kind = ANY(${p.add(storedErrorKinds(filter.errorKinds))}::text[])`);
-  }
-  return where;
-}
+  },
+  flag: (value) => value,
+  oneOf: (p, column, values) => `${column} = ANY(${p.add(values)}::text[])`,
+};

@@ -6,63 +6,23 @@
  * under that lock, so two workers never form overlapping batches and never
  * wait on each other (one skips the endpoint the other is working on).
  */
-import {
-  type ClaimPlan,
-  type CompletionFact,
-  DEFAULT_FLOW_POLICY,
-  type FlowPolicy,
-  type FlowState,
-  type FlowTransition,
-  planClaim,
-  planCompletion,
-} from '../../domain/circuit.ts';
+import { DEFAULT_FLOW_POLICY, type FlowPolicy, type FlowTransition } from '../../domain/circuit.ts';
 import { newId } from '../../domain/ids.ts';
-import type { AttemptTrigger, BatchPolicy, RateLimitPolicy } from '../../domain/types.ts';
-import { batchFact, batchSlots } from '../batch-flow.ts';
-import type {
-  BatchAttemptInfo,
-  ClaimedBatch,
-  ClaimedDelivery,
-  ClaimRequest,
-  CompletedBatch,
-} from '../port.ts';
+import type { BatchPolicy } from '../../domain/types.ts';
+import { batchTurn, heldBackUntil, planBatchCompletion } from '../batch-flow.ts';
+import { BATCH_COLUMNS, type BatchingRow, claimedBatch, type MemberRow } from '../batch-rows.ts';
+import { outcomeColumns, turnState } from '../claim-rows.ts';
+import type { BatchAttemptInfo, ClaimedBatch, ClaimRequest, CompletedBatch } from '../port.ts';
 import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
-import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
-import { recordRollup } from './ops/rollup.ts';
-import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
-
-interface EndpointRow {
-  id: string;
-  tenant_id: string;
-  status: string;
-  batch: string;
-  max_in_flight: number;
-  timeout_ms: number;
-  rate_limit: string | null;
-  ordered: boolean | null;
-}
-
-interface MemberRow {
-  id: string;
-  tenant_id: string;
-  endpoint_id: string;
-  event_id: string;
-  attempts: number;
-  next_trigger: string;
-  created_at: number;
-  type: string;
-  version: number;
-  resource: string | null;
-  payload: string;
-  event_created_at: number;
-}
+import { applyPlan, flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
+import { startCompletion } from './rows.ts';
 
 /**
  * Batching endpoints with work (a delivery due or waiting to be gathered, or
  * a batch whose lease ended), locked; endpoints another claimer holds are skipped.
  */
 const WORK_SQL = `
-  SELECT p.id, p.tenant_id, p.status, p.batch, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered
+  SELECT ${BATCH_COLUMNS.endpoint}
   FROM endpoints AS p
   WHERE p.batch IS NOT NULL AND (
     EXISTS (SELECT 1 FROM deliveries AS d WHERE d.endpoint_id = p.id AND d.status = 'pending'
@@ -71,9 +31,6 @@ const WORK_SQL = `
       AND b.lease_expires_at <= $1))
   ORDER BY p.id
   FOR NO KEY UPDATE OF p SKIP LOCKED`;
-
-const MEMBER_COLUMNS = `d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger, d.created_at,
-  e.type, e.version, e.resource, e.payload, e.created_at AS event_created_at`;
 
 const DUE_BATCHES_SQL = `
   SELECT b.id, b.attempts FROM batches AS b
@@ -85,13 +42,13 @@ const DUE_BATCHES_SQL = `
   FOR UPDATE OF b SKIP LOCKED`;
 
 const UNBATCHED_SQL = `
-  SELECT ${MEMBER_COLUMNS} FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
+  SELECT ${BATCH_COLUMNS.member} FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
   WHERE d.endpoint_id = $1 AND d.status = 'pending' AND d.batch_id IS NULL AND d.next_attempt_at IS NOT NULL
   ORDER BY d.created_at, d.id LIMIT $2
   FOR UPDATE OF d SKIP LOCKED`;
 
 const MEMBERS_SQL = `
-  SELECT ${MEMBER_COLUMNS} FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
+  SELECT ${BATCH_COLUMNS.member} FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
   WHERE d.batch_id = $1 AND d.status IN ('pending', 'in_flight')
   ORDER BY d.created_at, d.id`;
 
@@ -120,24 +77,8 @@ export class PgBatches {
   async completeBatches(results: CompletedBatch[], now: number): Promise<FlowTransition[]> {
     if (results.length === 0) return [];
     return withTx(this.pool, async (client) => {
-      // Endpoint locks first, in id order as the claims take them; their status is read before
-      // this completion's 410s are applied, so each is reported once, as a transition.
-      const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
-      const { rows: locked } = await client.query<{ id: string; status: string }>(
-        'SELECT id, status FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
-        [ids],
-      );
-      const statuses = new Map(locked.map((r) => [r.id, r.status]));
-      // A retried write of the same results must not fail on attempts it already stored.
-      await client.query(
-        `${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`,
-        attemptColumns(results.map((r) => r.attempt)),
-      );
       // Stats count a batch's request once, like any attempt.
-      await recordRollup(
-        client,
-        results.map((r) => r.attempt),
-      );
+      const { ids, statuses } = await startCompletion(client, results);
       await client.query(
         `UPDATE attempts AS a SET batch_id = v.batch_id, event_ids = v.event_ids
          FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, batch_id, event_ids) WHERE a.id = v.id`,
@@ -148,31 +89,10 @@ export class PgBatches {
         ],
       );
       for (const { batchId, owner, outcome, attempt, disableEndpoint } of results) {
-        const nextAt = outcome.status === 'pending' ? outcome.nextAttemptAt : null;
-        const completedAt = outcome.status === 'pending' ? null : now;
-        const code = attempt.responseStatus;
-        const error = attempt.error?.message ?? null;
-        const finished = await client.query(FINISH_BATCH_SQL, [
-          batchId,
-          owner,
-          outcome.status,
-          nextAt,
-          completedAt,
-          code,
-          error,
-          now,
-        ]);
-        if ((finished.rowCount ?? 0) > 0) {
-          await client.query(FINISH_MEMBERS_SQL, [
-            batchId,
-            outcome.status,
-            nextAt,
-            completedAt,
-            code,
-            error,
-            now,
-          ]);
-        }
+        const o = outcomeColumns(outcome, attempt, now);
+        const set = [o.status, o.nextAttemptAt, o.completedAt, o.code, o.error, now];
+        const finished = await client.query(FINISH_BATCH_SQL, [batchId, owner, ...set]);
+        if ((finished.rowCount ?? 0) > 0) await client.query(FINISH_MEMBERS_SQL, [batchId, ...set]);
         // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
         if (disableEndpoint && attempt.endpointId) {
           await client.query(
@@ -181,18 +101,11 @@ export class PgBatches {
           );
         }
       }
-      const facts = results.map(batchFact).filter((f): f is CompletionFact => f !== null);
-      if (facts.length === 0) return [];
-      const plan = planCompletion(facts, await loadFlowStates(client, ids), statuses, this.flowPolicy, now);
-      await saveFlowStates(client, plan.states);
-      for (const [id, reason] of plan.disables) {
-        await client.query(
-          `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
-           WHERE id = $3 AND status <> 'disabled'`,
-          [reason, now, id],
-        );
-      }
-      return plan.transitions;
+      // Only batches with an endpoint move a circuit.
+      if (ids.length === 0) return [];
+      const flows = await loadFlowStates(client, ids);
+      const plan = planBatchCompletion(results, flows, statuses, this.flowPolicy, now);
+      return applyPlan(client, plan, now);
     });
   }
 
@@ -231,7 +144,7 @@ export class PgBatches {
 
   private async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
     const claimed: ClaimedBatch[] = [];
-    const endpoints = (await client.query<EndpointRow>(WORK_SQL, [now])).rows;
+    const endpoints = (await client.query<BatchingRow>(WORK_SQL, [now])).rows;
     for (const ep of endpoints) {
       if (claimed.length >= limit) break;
       if (ep.status !== 'active') {
@@ -259,11 +172,9 @@ export class PgBatches {
       );
       const inFlight = counted[0]?.n ?? 0;
       const flow = flowOf(await loadFlowStates(client, [ep.id]), ep.id);
-      const rateLimit = fromJson<RateLimitPolicy>(ep.rate_limit);
-      const plan = planClaim({ rateLimit, flow, inFlight, now });
+      const turn = batchTurn(ep, flow, inFlight, now);
       const ordered = Boolean(ep.ordered);
-      const allowed = batchSlots(plan, ep.max_in_flight - inFlight, inFlight, ordered);
-      let slots = Math.min(allowed, limit - claimed.length);
+      let slots = Math.min(turn.allowed, limit - claimed.length);
       const leaseExpiresAt = now + ep.timeout_ms + leaseMs;
       const lease = async (batchId: string, attempts: number, rows: MemberRow[]) => {
         await client.query(
@@ -277,7 +188,7 @@ export class PgBatches {
            WHERE batch_id = $4 AND status IN ('pending', 'in_flight')`,
           [owner, leaseExpiresAt, now, batchId],
         );
-        claimed.push(toClaimed(batchId, ep, attempts + 1, leaseExpiresAt, rows));
+        claimed.push(claimedBatch(batchId, ep, attempts + 1, leaseExpiresAt, rows));
         slots -= 1;
       };
 
@@ -316,19 +227,19 @@ export class PgBatches {
            AND next_attempt_at IS NOT NULL AND next_attempt_at < created_at + $2`,
         [ep.id, policy.maxWaitMs],
       );
-      const taken = allowed - slots;
-      await this.saveTurn(client, ep.id, flow, plan, taken, now);
-      if (allowed < ep.max_in_flight - inFlight && taken >= plan.slots) {
-        const at = plan.retryAt(0, taken);
-        // Held back by flow control (open circuit, rate limit): due again when a batch may go.
-        if (at !== null) {
-          await client.query(
-            `UPDATE deliveries SET next_attempt_at = $2, updated_at = $3
-             WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at IS NOT NULL
-               AND next_attempt_at < $2`,
-            [ep.id, at, now],
-          );
-        }
+      const taken = turn.allowed - slots;
+      // Spends a token per batch taken and marks a probe's circuit half-open, as the single claim does.
+      const next = turnState(turn.plan, flow, taken, now);
+      if (next) await saveFlowStates(client, new Map([[ep.id, next]]));
+      // Held back by flow control (open circuit, rate limit): due again when a batch may go.
+      const at = heldBackUntil(turn, taken);
+      if (at !== null) {
+        await client.query(
+          `UPDATE deliveries SET next_attempt_at = $2, updated_at = $3
+           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at IS NOT NULL
+             AND next_attempt_at < $2`,
+          [ep.id, at, now],
+        );
       }
     }
     return claimed;
@@ -342,52 +253,4 @@ export class PgBatches {
     );
     return rows.length > 0;
   }
-
-  /** Spends a token per batch taken and marks a probe's circuit half-open, as the single claim does. */
-  private async saveTurn(
-    client: Queryable,
-    endpointId: string,
-    flow: FlowState,
-    plan: ClaimPlan,
-    taken: number,
-    now: number,
-  ): Promise<void> {
-    let next: FlowState | null = null;
-    if (plan.probe && taken > 0) next = { ...flow, circuit: 'half_open' };
-    else if (plan.tokens !== null && (taken > 0 || flow.tokens === null))
-      next = { ...flow, tokens: plan.tokens - taken, refilledAt: now };
-    if (next) await saveFlowStates(client, new Map([[endpointId, next]]));
-  }
-}
-
-function toClaimed(
-  id: string,
-  ep: EndpointRow,
-  attemptNumber: number,
-  leaseExpiresAt: number,
-  rows: MemberRow[],
-): ClaimedBatch {
-  return {
-    id,
-    tenantId: ep.tenant_id,
-    endpointId: ep.id,
-    attemptNumber,
-    leaseExpiresAt,
-    deliveries: rows.map(
-      (r): ClaimedDelivery => ({
-        id: r.id,
-        tenantId: r.tenant_id,
-        endpointId: r.endpoint_id,
-        eventId: r.event_id,
-        attemptNumber: r.attempts + 1,
-        trigger: r.next_trigger as AttemptTrigger,
-        eventType: r.type,
-        eventVersion: r.version,
-        resource: r.resource,
-        payload: r.payload,
-        eventCreatedAt: r.event_created_at,
-        leaseExpiresAt,
-      }),
-    ),
-  };
 }

@@ -7,6 +7,7 @@
  */
 import { type FlowState, planClaim } from '../../domain/circuit.ts';
 import type { AttemptTrigger, RateLimitPolicy } from '../../domain/types.ts';
+import { type ClaimEventRow, turnState } from '../claim-rows.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
 import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
 import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
@@ -210,9 +211,8 @@ export class PgClaim {
     // Spends the tokens taken and marks a probe's circuit half-open.
     const changed = new Map<string, FlowState>();
     for (const [endpointId, { plan, flow, taken }] of turns) {
-      if (plan.probe && taken > 0) changed.set(endpointId, { ...flow, circuit: 'half_open' });
-      else if (plan.tokens !== null && (taken > 0 || flow.tokens === null))
-        changed.set(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
+      const next = turnState(plan, flow, taken, now);
+      if (next) changed.set(endpointId, next);
     }
     await saveFlowStates(client, changed);
     if (claimed.length > 0) {
@@ -230,16 +230,11 @@ export class PgClaim {
 
 /** Reads the leased deliveries' events in one query and fills in what a worker sends. */
 async function withEvents(client: Queryable, claimed: ClaimedDelivery[]): Promise<void> {
-  const { rows } = await client.query<{
-    id: string;
-    type: string;
-    version: number;
-    resource: string | null;
-    payload: string;
-    created_at: number;
-  }>('SELECT id, type, version, resource, payload, created_at FROM events WHERE id = ANY($1::text[])', [
-    [...new Set(claimed.map((c) => c.eventId))],
-  ]);
+  const { rows } = await client.query<ClaimEventRow>(
+    `SELECT id, type, version, resource, payload, created_at AS event_created_at
+     FROM events WHERE id = ANY($1::text[])`,
+    [[...new Set(claimed.map((c) => c.eventId))]],
+  );
   const events = new Map(rows.map((e) => [e.id, e]));
   for (const c of claimed) {
     // Deliveries reference their event and are deleted with it: it is there.
@@ -248,6 +243,6 @@ async function withEvents(client: Queryable, claimed: ClaimedDelivery[]): Promis
     c.eventVersion = e.version;
     c.resource = e.resource;
     c.payload = e.payload;
-    c.eventCreatedAt = Number(e.created_at);
+    c.eventCreatedAt = Number(e.event_created_at);
   }
 }

@@ -91,16 +91,9 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Builds `$n` placeholders for SQL assembled at run time (optional filters). */
-export class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
 export { fromJson, toJson } from '../json.ts';
+/** Builds `$n` placeholders for SQL assembled at run time (optional filters). */
+export { NumberedParams as Params } from '../sql-params.ts';
 
 function sqlState(err: unknown): string | null {
   if (typeof err === 'object' && err !== null && 'code' in err) {

@@ -1,9 +1,16 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { Endpoint, Page, PageRequest } from '../../domain/types.ts';
-import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import { toPage } from '../cursor.ts';
+import { ENDPOINT_PAGE, keyPageSql } from '../list-sql.ts';
 import type { EndpointPatch } from '../port.ts';
-import { isForeignKeyViolation, isUniqueViolation, type Pool, withTx } from './db.ts';
-import { ENDPOINT_COLUMNS, type EndpointRow, endpointFromRow, endpointValues } from './endpoint-rows.ts';
+import { endpointExists, endpointTenantMissing } from '../store-errors.ts';
+import { isForeignKeyViolation, isUniqueViolation, Params, type Pool, type Queryable, withTx } from './db.ts';
+import {
+  ENDPOINT_COLUMNS,
+  type EndpointRow,
+  endpointFromRow,
+  endpointValues,
+  patchedEndpoint,
+} from './endpoint-rows.ts';
 
 const INSERT_SQL = `INSERT INTO endpoints (${ENDPOINT_COLUMNS.join(', ')})
   VALUES (${ENDPOINT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
@@ -23,14 +30,8 @@ export class PgEndpoints {
     try {
       await this.pool.query(INSERT_SQL, endpointValues(endpoint));
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new HeraldError('conflict', `endpoint '${endpoint.id}' exists already`);
-      if (isForeignKeyViolation(err)) {
-        throw new HeraldError(
-          'not_found',
-          `tenant '${endpoint.tenantId}' was not found; create the tenant first`,
-        );
-      }
+      if (isUniqueViolation(err)) throw endpointExists(endpoint.id);
+      if (isForeignKeyViolation(err)) throw endpointTenantMissing(endpoint.tenantId);
       throw err;
     }
     return (await this.getEndpoint(endpoint.tenantId, endpoint.id))!;
@@ -54,18 +55,9 @@ export class PgEndpoints {
   }
 
   async listEndpoints(tenantId: string, page: PageRequest): Promise<Page<Endpoint>> {
-    const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const { rows } =
-      after === null
-        ? await this.pool.query<EndpointRow>(
-            'SELECT * FROM endpoints WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2',
-            [tenantId, limit + 1],
-          )
-        : await this.pool.query<EndpointRow>(
-            'SELECT * FROM endpoints WHERE tenant_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
-            [tenantId, after, limit + 1],
-          );
+    const p = new Params();
+    const { sql, limit } = keyPageSql(p, { ...ENDPOINT_PAGE, value: tenantId }, page);
+    const { rows } = await this.pool.query<EndpointRow>(sql, p.values);
     return toPage(rows, limit, endpointFromRow, (r) => r.id);
   }
 
@@ -85,17 +77,7 @@ export class PgEndpoints {
         [id, tenantId],
       );
       if (!rows[0]) return null;
-      const current = endpointFromRow(rows[0]);
-      const next: Endpoint = { ...current };
-      for (const [key, value] of Object.entries(patch)) {
-        // An absent field keeps its value; an explicit null clears it.
-        if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
-      }
-      next.id = current.id;
-      next.tenantId = current.tenantId;
-      next.createdAt = current.createdAt;
-      next.hasResources = current.hasResources;
-      next.updatedAt = now;
+      const next = patchedEndpoint(endpointFromRow(rows[0]), patch, now);
       await client.query(
         UPDATE_SQL,
         endpointValues(next).filter((_, i) => i !== CREATED_AT_INDEX),
@@ -113,11 +95,7 @@ export class PgEndpoints {
 
   deleteEndpoint(tenantId: string, id: string, now: number): Promise<boolean> {
     return withTx(this.pool, async (client) => {
-      const found = await client.query('SELECT 1 FROM endpoints WHERE id = $1 AND tenant_id = $2', [
-        id,
-        tenantId,
-      ]);
-      if (found.rowCount === 0) return false;
+      if (!(await ownsEndpoint(client, tenantId, id))) return false;
       // Deliveries are history: they stay (cancelled) after their endpoint is gone.
       // The endpoint row is locked only after them, in the claim's order (deliveries, then endpoint).
       await client.query(
@@ -130,4 +108,13 @@ export class PgEndpoints {
       return true;
     });
   }
+}
+
+/** Whether the endpoint is the tenant's (without a lock: callers that change it take their own). */
+export async function ownsEndpoint(db: Queryable, tenantId: string, endpointId: string): Promise<boolean> {
+  const found = await db.query('SELECT 1 FROM endpoints WHERE id = $1 AND tenant_id = $2', [
+    endpointId,
+    tenantId,
+  ]);
+  return (found.rowCount ?? 0) > 0;
 }

@@ -1,9 +1,11 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { EventType, Page, PageRequest } from '../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import { toEventType, versionsByName } from '../event-type-rows.ts';
+import { eventTypeListSql } from '../list-sql.ts';
 import type { EventTypePatch, NewEventType } from '../port.ts';
+import { eventTypeVersionExists } from '../store-errors.ts';
 import { isUniqueViolation, Params, type Pool, type Queryable, toJson, withTx } from './db.ts';
-import { type EventTypeRow, type EventTypeVersionRow, versionFromRow } from './rows.ts';
+import type { EventTypeRow, EventTypeVersionRow } from './rows.ts';
 
 /** The event type catalog. Listed by name ascending: a catalog reads alphabetically. */
 export class PgEventTypes {
@@ -14,7 +16,7 @@ export class PgEventTypes {
       return await withTx(this.pool, (client) => this.createInTx(client, input));
     } catch (err) {
       // Two processes adding the same type (or version) at once: the loser hears what the winner made.
-      if (isUniqueViolation(err)) throw versionExists(input);
+      if (isUniqueViolation(err)) throw eventTypeVersionExists(input);
       throw err;
     }
   }
@@ -36,7 +38,7 @@ export class PgEventTypes {
         'SELECT 1 FROM event_type_versions WHERE name = $1 AND version = $2',
         [input.name, input.version],
       );
-      if (exists.rowCount) throw versionExists(input);
+      if (exists.rowCount) throw eventTypeVersionExists(input);
       // A new version may also re-describe the type; absent values leave it as it was.
       await client.query(
         'UPDATE event_types SET group_name = $1, description = $2, updated_at = $3 WHERE name = $4',
@@ -73,27 +75,19 @@ export class PgEventTypes {
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor);
     const p = new Params();
-    const where: string[] = [];
-    if (filter.group !== undefined) where.push(`group_name = ${p.add(filter.group)}`);
-    if (after !== null) where.push(`name > ${p.add(after)}`);
-    const { rows } = await this.pool.query<EventTypeRow>(
-      `SELECT * FROM event_types ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY name COLLATE "C" LIMIT ${p.add(limit + 1)}`,
-      p.values,
-    );
+    const sql = eventTypeListSql(p, filter, after, limit + 1, 'name COLLATE "C"');
+    const { rows } = await this.pool.query<EventTypeRow>(sql, p.values);
     const kept = rows.slice(0, limit);
-    const versions = new Map<string, EventTypeVersionRow[]>();
-    if (kept.length > 0) {
-      const all = await this.pool.query<EventTypeVersionRow>(
-        'SELECT * FROM event_type_versions WHERE name = ANY($1::text[]) ORDER BY name, version',
-        [kept.map((r) => r.name)],
-      );
-      for (const v of all.rows) {
-        const list = versions.get(v.name);
-        if (list) list.push(v);
-        else versions.set(v.name, [v]);
-      }
-    }
+    const all =
+      kept.length === 0
+        ? []
+        : (
+            await this.pool.query<EventTypeVersionRow>(
+              'SELECT * FROM event_type_versions WHERE name = ANY($1::text[]) ORDER BY name, version',
+              [kept.map((r) => r.name)],
+            )
+          ).rows;
+    const versions = versionsByName(all);
     return toPage(
       rows,
       limit,
@@ -123,23 +117,4 @@ export class PgEventTypes {
     const result = await this.pool.query('DELETE FROM event_types WHERE name = $1', [name]);
     return (result.rowCount ?? 0) > 0;
   }
-}
-
-function versionExists(input: NewEventType): HeraldError {
-  return new HeraldError(
-    'conflict',
-    `event type '${input.name}' already has version ${input.version}; use a new version number or update the type`,
-  );
-}
-
-function toEventType(row: EventTypeRow, versions: EventTypeVersionRow[]): EventType {
-  return {
-    name: row.name,
-    group: row.group_name,
-    description: row.description,
-    deprecated: Boolean(row.deprecated),
-    versions: versions.map(versionFromRow),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

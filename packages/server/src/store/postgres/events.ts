@@ -1,8 +1,9 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
 import { assertSameEvent } from '../idempotency.ts';
+import { deliveryCountSql, eventListSql } from '../list-sql.ts';
 import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
+import { eventTenantsMissing } from '../store-errors.ts';
 import {
   isForeignKeyViolation,
   isUniqueViolation,
@@ -13,7 +14,7 @@ import {
   withTx,
 } from './db.ts';
 import { trimBacklogs } from './flow.ts';
-import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from './rows.ts';
+import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow, eventValues } from './rows.ts';
 
 /** Events and their deliveries: the ingest hot path and the event views. */
 export class PgEvents {
@@ -71,17 +72,7 @@ export class PgEvents {
           continue;
         }
       }
-      const row = [
-        event.id,
-        event.tenantId,
-        event.type,
-        event.version,
-        event.resource,
-        event.payload,
-        event.idempotencyKey,
-        event.createdAt,
-      ];
-      pushRow(ev, row);
+      pushRow(ev, eventValues(event));
       const deliveryIds: string[] = [];
       for (const d of deliveries) {
         const due = d.nextAttemptAt ?? (active.has(d.endpointId) ? event.createdAt : null);
@@ -129,7 +120,7 @@ export class PgEvents {
     return { event: eventFromRow(rows[0]), deliveryIds: ids.rows.map((r) => r.id), duplicate: true };
   }
 
-  private async unknownTenant(events: NewEvent[]): Promise<HeraldError> {
+  private async unknownTenant(events: NewEvent[]): Promise<Error> {
     const ids = [...new Set(events.map((e) => e.event.tenantId))];
     const { rows } = await this.pool.query<{ id: string }>(
       'SELECT id FROM tenants WHERE id = ANY($1::text[])',
@@ -137,10 +128,7 @@ export class PgEvents {
     );
     const known = new Set(rows.map((r) => r.id));
     const unknown = ids.filter((id) => !known.has(id));
-    return new HeraldError(
-      'not_found',
-      `tenant '${unknown.join("', '")}' was not found; create the tenant first (nothing was stored)`,
-    );
+    return eventTenantsMissing(unknown);
   }
 
   async findEventByIdempotencyKey(tenantId: string, key: string): Promise<HeraldEvent | null> {
@@ -163,16 +151,8 @@ export class PgEvents {
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor);
     const p = new Params();
-    const where = [`tenant_id = ${p.add(tenantId)}`];
-    if (filter.type !== undefined) where.push(`type = ${p.add(filter.type)}`);
-    if (filter.resource !== undefined) where.push(`resource = ${p.add(filter.resource)}`);
-    if (filter.since !== undefined) where.push(`created_at >= ${p.add(filter.since)}`);
-    if (filter.until !== undefined) where.push(`created_at <= ${p.add(filter.until)}`);
-    if (after !== null) where.push(`id < ${p.add(after)}`);
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ${p.add(limit + 1)}`,
-      p.values,
-    );
+    const sql = eventListSql(p, tenantId, filter, after, limit + 1);
+    const { rows } = await this.pool.query<EventRow>(sql, p.values);
     return toPage(rows, limit, eventFromRow, (r) => r.id);
   }
 
@@ -191,13 +171,7 @@ export class PgEvents {
 
   async countDeliveries(filter: { status?: DeliveryStatus; endpointId?: string }): Promise<number> {
     const p = new Params();
-    const where: string[] = [];
-    if (filter.endpointId !== undefined) where.push(`endpoint_id = ${p.add(filter.endpointId)}`);
-    if (filter.status !== undefined) where.push(`status = ${p.add(filter.status)}`);
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*) AS n FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      p.values,
-    );
+    const { rows } = await this.pool.query<{ n: number }>(deliveryCountSql(p, filter), p.values);
     return rows[0]?.n ?? 0;
   }
 }

@@ -4,7 +4,12 @@
  * lock (FOR NO KEY UPDATE, in id order) before reading or writing a flow
  * row, so claims and completions in any process see one order of changes.
  */
-import { type CircuitState, type FlowState, INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
+import {
+  type CircuitState,
+  type CompletionPlan,
+  type FlowState,
+  INITIAL_FLOW_STATE,
+} from '../../domain/circuit.ts';
 import { pushRow, type Queryable } from './db.ts';
 
 interface FlowRow {
@@ -79,6 +84,35 @@ export async function saveFlowStates(
        opened_at = excluded.opened_at, open_until = excluded.open_until, failing_since = excluded.failing_since`,
     cols,
   );
+}
+
+/**
+ * Locks a completion's endpoints (id order, as the claims take them) and
+ * answers their status before it: its 410s are then reported once, as a transition.
+ */
+export async function lockEndpointStatuses(client: Queryable, endpointIds: readonly string[]) {
+  const { rows } = await client.query<{ id: string; status: string }>(
+    'SELECT id, status FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
+    [endpointIds],
+  );
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** Writes a completion's plan: the new flow states, and the endpoints it disables. */
+export async function applyPlan(
+  client: Queryable,
+  plan: CompletionPlan,
+  now: number,
+): Promise<CompletionPlan['transitions']> {
+  await saveFlowStates(client, plan.states);
+  for (const [id, reason] of plan.disables) {
+    await client.query(
+      `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
+       WHERE id = $3 AND status <> 'disabled'`,
+      [reason, now, id],
+    );
+  }
+  return plan.transitions;
 }
 
 /**

@@ -2,19 +2,13 @@
  * Everything that moves a delivery after its claim: completion (group
  * commit of attempts and outcomes), release, lease reclaim, manual retry.
  */
-import {
-  type CompletionFact,
-  completionFact,
-  DEFAULT_FLOW_POLICY,
-  type FlowPolicy,
-  type FlowTransition,
-  planCompletion,
-} from '../../domain/circuit.ts';
+import { DEFAULT_FLOW_POLICY, type FlowPolicy, type FlowTransition } from '../../domain/circuit.ts';
+import { outcomeColumns } from '../claim-rows.ts';
+import { planDeliveryCompletion } from '../completion-flow.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
-import { type Pool, pushRow, type Queryable, withTx } from './db.ts';
-import { loadFlowStates, saveFlowStates } from './flow.ts';
-import { recordRollup } from './ops/rollup.ts';
-import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
+import { type Pool, pushRow, withTx } from './db.ts';
+import { applyPlan, loadFlowStates } from './flow.ts';
+import { startCompletion } from './rows.ts';
 
 // Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
 const APPLY_OUTCOMES_SQL = `
@@ -36,31 +30,12 @@ export class PgQueue {
     if (results.length === 0) return [];
     const cols: unknown[][] = [[], [], [], [], [], [], []];
     for (const { deliveryId, owner, outcome, attempt } of results) {
-      const pending = outcome.status === 'pending';
-      pushRow(cols, [
-        deliveryId,
-        owner,
-        outcome.status,
-        pending ? outcome.nextAttemptAt : null,
-        pending ? null : now,
-        attempt.responseStatus,
-        attempt.error?.message ?? null,
-      ]);
+      const o = outcomeColumns(outcome, attempt, now);
+      pushRow(cols, [deliveryId, owner, o.status, o.nextAttemptAt, o.completedAt, o.code, o.error]);
     }
     const disables = results.filter((r) => r.disableEndpoint);
     return withTx(this.pool, async (client) => {
-      // Endpoint locks first, in id order as the claim and the drop-oldest trim take them: the
-      // rollup rows, flow rows and endpoint updates below are then only written under them (no deadlock).
-      const statuses = await this.lockEndpoints(client, results);
-      // A retried write of the same batch must not fail on attempts it already stored.
-      await client.query(
-        `${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`,
-        attemptColumns(results.map((r) => r.attempt)),
-      );
-      await recordRollup(
-        client,
-        results.map((r) => r.attempt),
-      );
+      const { ids, statuses } = await startCompletion(client, results);
       const applied = new Set(
         (await client.query<{ id: string }>(APPLY_OUTCOMES_SQL, [now, ...cols])).rows.map((r) => r.id),
       );
@@ -72,39 +47,19 @@ export class PgQueue {
           [r.disableEndpoint!.reason, now, r.deliveryId],
         );
       }
-      const facts: CompletionFact[] = [];
-      for (const r of results) {
-        const fact = completionFact(r, applied.has(r.deliveryId));
-        if (fact) facts.push(fact);
-      }
-      if (facts.length === 0) return [];
-      const plan = planCompletion(
-        facts,
-        await loadFlowStates(client, [...statuses.keys()]),
+      // Only attempts sent to an endpoint move a circuit.
+      if (ids.length === 0) return [];
+      const flows = await loadFlowStates(client, [...statuses.keys()]);
+      const plan = planDeliveryCompletion(
+        results,
+        (r) => applied.has(r.deliveryId),
+        flows,
         statuses,
         this.flowPolicy,
         now,
       );
-      await saveFlowStates(client, plan.states);
-      for (const [id, reason] of plan.disables) {
-        await client.query(
-          `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
-           WHERE id = $3 AND status <> 'disabled'`,
-          [reason, now, id],
-        );
-      }
-      return plan.transitions;
+      return applyPlan(client, plan, now);
     });
-  }
-
-  /** Locks the results' endpoints (id order) and answers their status before this completion. */
-  private async lockEndpoints(client: Queryable, results: CompletedAttempt[]) {
-    const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
-    const { rows } = await client.query<{ id: string; status: string }>(
-      'SELECT id, status FROM endpoints WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE',
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   async releaseDeliveries(owner: string, ids: string[], now: number): Promise<void> {

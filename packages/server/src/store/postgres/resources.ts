@@ -1,11 +1,7 @@
 import type { Page, PageRequest } from '../../domain/types.ts';
-import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
-import { type Pool, withTx } from './db.ts';
-
-interface ResourceRow {
-  resource_id: string;
-  created_at: number;
-}
+import { keyPageSql, type ResourceRow, resourcePage, resourcesPage } from '../list-sql.ts';
+import { Params, type Pool, withTx } from './db.ts';
+import { ownsEndpoint } from './endpoints.ts';
 
 /**
  * Per-resource subscriptions, keyed (endpoint, resource) so that adding,
@@ -17,11 +13,7 @@ export class PgResources {
 
   addResource(tenantId: string, endpointId: string, resourceId: string, now: number): Promise<boolean> {
     return withTx(this.pool, async (client) => {
-      const owns = await client.query('SELECT 1 FROM endpoints WHERE id = $1 AND tenant_id = $2', [
-        endpointId,
-        tenantId,
-      ]);
-      if (owns.rowCount === 0) return false;
+      if (!(await ownsEndpoint(client, tenantId, endpointId))) return false;
       await client.query(
         `INSERT INTO endpoint_resources (endpoint_id, resource_id, created_at) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING`,
@@ -59,26 +51,9 @@ export class PgResources {
     endpointId: string,
     page: PageRequest,
   ): Promise<Page<{ resourceId: string; createdAt: number }>> {
-    const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const { rows } =
-      after === null
-        ? await this.pool.query<ResourceRow>(
-            `SELECT resource_id, created_at FROM endpoint_resources WHERE endpoint_id = $1
-             ORDER BY resource_id COLLATE "C" LIMIT $2`,
-            [endpointId, limit + 1],
-          )
-        : await this.pool.query<ResourceRow>(
-            `SELECT resource_id, created_at FROM endpoint_resources
-             WHERE endpoint_id = $1 AND resource_id COLLATE "C" > $2 ORDER BY resource_id COLLATE "C" LIMIT $3`,
-            [endpointId, after, limit + 1],
-          );
-    return toPage(
-      rows,
-      limit,
-      (r) => ({ resourceId: r.resource_id, createdAt: r.created_at }),
-      (r) => r.resource_id,
-    );
+    const p = new Params();
+    const { sql, limit } = keyPageSql(p, resourcePage(endpointId, 'resource_id COLLATE "C"'), page);
+    return resourcesPage((await this.pool.query<ResourceRow>(sql, p.values)).rows, limit);
   }
 
   async matchResources(

@@ -1,7 +1,8 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { ApiKey, NewApiKey, Page, PageRequest, Tenant } from '../../domain/types.ts';
 import { decodeCursor, invalidCursor, pageLimit, toPage } from '../cursor.ts';
+import { apiKeyListSql } from '../list-sql.ts';
 import type { ApiKeyFilter, EnvKeyResult, TenantPatch } from '../port.ts';
+import { apiKeyExists, tenantExists } from '../store-errors.ts';
 import { isUniqueViolation, Params, type Pool, withTx } from './db.ts';
 import { type ApiKeyRow, apiKeyFromRow, roleOf, type TenantRow, tenantFromRow } from './rows.ts';
 
@@ -36,8 +37,7 @@ export class PgTenants {
         ],
       );
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new HeraldError('conflict', 'an API key with this id or hash exists already');
+      if (isUniqueViolation(err)) throw apiKeyExists();
       throw err;
     }
   }
@@ -57,16 +57,9 @@ export class PgTenants {
   async listApiKeys(filter: ApiKeyFilter, page: PageRequest): Promise<Page<ApiKey>> {
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor);
-    const params = new Params();
-    const clauses: string[] = [];
-    if (filter.tenantId !== undefined) clauses.push(`tenant_id = ${params.add(filter.tenantId)}`);
-    if (!filter.includeRevoked) clauses.push('revoked_at IS NULL');
-    if (after !== null) clauses.push(`id < ${params.add(after)}`);
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    const { rows } = await this.pool.query<ApiKeyRow>(
-      `SELECT * FROM api_keys ${where} ORDER BY id DESC LIMIT ${params.add(limit + 1)}`,
-      params.values,
-    );
+    const p = new Params();
+    const sql = apiKeyListSql(p, filter, after, limit + 1);
+    const { rows } = await this.pool.query<ApiKeyRow>(sql, p.values);
     return toPage(rows, limit, apiKeyFromRow, (r) => r.id);
   }
 
@@ -127,12 +120,7 @@ export class PgTenants {
         [tenant.id, tenant.name, JSON.stringify(tenant.metadata ?? {}), tenant.createdAt, tenant.updatedAt],
       );
     } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw new HeraldError(
-          'conflict',
-          `tenant '${tenant.id}' exists already; choose another id or update it`,
-        );
-      }
+      if (isUniqueViolation(err)) throw tenantExists(tenant.id);
       throw err;
     }
     return (await this.getTenant(tenant.id))!;

@@ -4,63 +4,25 @@
  * one IMMEDIATE transaction (the write lock first), so workers sharing the
  * file never put one delivery into two batches.
  */
-import {
-  type ClaimPlan,
-  type CompletionFact,
-  DEFAULT_FLOW_POLICY,
-  type FlowPolicy,
-  type FlowState,
-  type FlowTransition,
-  planClaim,
-  planCompletion,
-} from '../../domain/circuit.ts';
+import { DEFAULT_FLOW_POLICY, type FlowPolicy, type FlowTransition } from '../../domain/circuit.ts';
 import { newId } from '../../domain/ids.ts';
-import type { Attempt, AttemptTrigger, BatchPolicy, RateLimitPolicy } from '../../domain/types.ts';
-import { batchFact, batchSlots } from '../batch-flow.ts';
-import type {
-  BatchAttemptInfo,
-  ClaimedBatch,
-  ClaimedDelivery,
-  ClaimRequest,
-  CompletedBatch,
-} from '../port.ts';
+import type { Attempt, BatchPolicy } from '../../domain/types.ts';
+import { batchTurn, heldBackUntil, planBatchCompletion } from '../batch-flow.ts';
+import { BATCH_COLUMNS, type BatchingRow, claimedBatch, type MemberRow } from '../batch-rows.ts';
+import { outcomeColumns, turnState } from '../claim-rows.ts';
+import { endpointIdsOf } from '../completion-flow.ts';
+import type { BatchAttemptInfo, ClaimedBatch, ClaimRequest, CompletedBatch } from '../port.ts';
 import { type Db, fromJson, jsonList, type Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
 import { SYNC_HEAD_SQL } from './queue-head.ts';
 import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
-
-interface EndpointRow {
-  id: string;
-  tenant_id: string;
-  status: string;
-  batch: string;
-  max_in_flight: number;
-  timeout_ms: number;
-  rate_limit: string | null;
-  ordered: number | null;
-}
-
-interface MemberRow {
-  id: string;
-  tenant_id: string;
-  endpoint_id: string;
-  event_id: string;
-  attempts: number;
-  next_trigger: string;
-  created_at: number;
-  type: string;
-  version: number;
-  resource: string | null;
-  payload: string;
-  event_created_at: number;
-}
 
 /**
  * Batching endpoints with work: a delivery due (a retry, an unparked one) or
  * waiting to be gathered, or a batch whose lease ended (its worker died).
  */
 const WORK_SQL = `
-  SELECT p.id, p.tenant_id, p.status, p.batch, p.max_in_flight, p.timeout_ms, p.rate_limit, p.ordered
+  SELECT ${BATCH_COLUMNS.endpoint}
   FROM endpoints AS p INDEXED BY endpoints_batched
   WHERE p.batch IS NOT NULL AND (
     EXISTS (SELECT 1 FROM deliveries AS d WHERE d.endpoint_id = p.id AND d.status = 'pending'
@@ -68,9 +30,6 @@ const WORK_SQL = `
     OR EXISTS (SELECT 1 FROM batches AS b WHERE b.endpoint_id = p.id AND b.status = 'in_flight'
       AND b.lease_expires_at <= @now))
   ORDER BY p.id`;
-
-const MEMBER_COLUMNS = `d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger, d.created_at,
-  e.type, e.version, e.resource, e.payload, e.created_at AS event_created_at`;
 
 export type AttemptRollup = { record(attempts: readonly Attempt[]): void };
 
@@ -98,8 +57,6 @@ export class SqliteBatches {
   private readonly unfinished: Statement;
   private readonly holdBack: Statement;
   private readonly syncHead: Statement;
-  private readonly endpointStatuses: Statement;
-  private readonly disableById: Statement;
   private readonly flow: SqliteFlow;
   /** Circuit and auto-disable thresholds (configureFlow), as for single deliveries. */
   flowPolicy: FlowPolicy = DEFAULT_FLOW_POLICY;
@@ -127,13 +84,13 @@ export class SqliteBatches {
        ORDER BY b.id LIMIT @limit`,
     );
     this.unbatched = db.prepare(
-      `SELECT ${MEMBER_COLUMNS} FROM deliveries AS d INDEXED BY deliveries_unbatched
+      `SELECT ${BATCH_COLUMNS.member} FROM deliveries AS d INDEXED BY deliveries_unbatched
        JOIN events AS e ON e.id = d.event_id
        WHERE d.endpoint_id = ? AND d.status = 'pending' AND d.batch_id IS NULL AND d.next_attempt_at IS NOT NULL
        ORDER BY d.created_at, d.id LIMIT ?`,
     );
     this.members = db.prepare(
-      `SELECT ${MEMBER_COLUMNS} FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
+      `SELECT ${BATCH_COLUMNS.member} FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
        WHERE d.batch_id = ? AND d.status IN ('pending', 'in_flight')
        ORDER BY d.created_at, d.id`,
     );
@@ -218,13 +175,6 @@ export class SqliteBatches {
        WHERE endpoint_id = @endpointId AND status = 'pending' AND next_attempt_at IS NOT NULL
          AND next_attempt_at < @at`,
     );
-    this.endpointStatuses = db
-      .prepare('SELECT id, status FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-      .raw();
-    this.disableById = db.prepare(
-      `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
-       WHERE id = ? AND status != 'disabled'`,
-    );
     this.claimTx = db.transaction((req: ClaimRequest) => this.claimInTx(req));
     this.completeTx = db.transaction((results: CompletedBatch[], now: number) =>
       this.completeInTx(results, now),
@@ -265,7 +215,7 @@ export class SqliteBatches {
 
   private claimInTx({ owner, limit, leaseMs, now }: ClaimRequest): ClaimedBatch[] {
     const claimed: ClaimedBatch[] = [];
-    for (const ep of this.work.all({ now }) as EndpointRow[]) {
+    for (const ep of this.work.all({ now }) as BatchingRow[]) {
       if (claimed.length >= limit) break;
       if (ep.status !== 'active') {
         this.park.run(now, ep.id);
@@ -277,14 +227,13 @@ export class SqliteBatches {
       this.unlinkFinished.run({ endpointId: ep.id, now });
       const inFlight = this.inFlight.get(ep.id, now) as number;
       const flow = this.flow.state(ep.id);
-      const plan = planClaim({ rateLimit: fromJson<RateLimitPolicy>(ep.rate_limit), flow, inFlight, now });
-      const allowed = batchSlots(plan, ep.max_in_flight - inFlight, inFlight, Boolean(ep.ordered));
-      let slots = Math.min(allowed, limit - claimed.length);
+      const turn = batchTurn(ep, flow, inFlight, now);
+      let slots = Math.min(turn.allowed, limit - claimed.length);
       const leaseExpiresAt = now + ep.timeout_ms + leaseMs;
       const lease = (batchId: string, attempts: number, rows: MemberRow[]) => {
         this.leaseBatch.run(owner, leaseExpiresAt, now, batchId);
         this.leaseMembers.run(owner, leaseExpiresAt, now, batchId);
-        claimed.push(toClaimed(batchId, ep, attempts + 1, leaseExpiresAt, rows));
+        claimed.push(claimedBatch(batchId, ep, attempts + 1, leaseExpiresAt, rows));
         slots -= 1;
       };
 
@@ -308,86 +257,36 @@ export class SqliteBatches {
         lease(batchId, 0, rows);
       }
       this.wait.run({ endpointId: ep.id, wait: policy.maxWaitMs });
-      const taken = allowed - slots;
-      this.saveTurn(ep.id, flow, plan, taken, now);
-      if (allowed < ep.max_in_flight - inFlight && taken >= plan.slots) {
-        const at = plan.retryAt(0, taken);
-        if (at !== null) this.holdBack.run({ endpointId: ep.id, at, now });
-      }
+      const taken = turn.allowed - slots;
+      // Spends a token per batch taken and marks a probe's circuit half-open, as the single claim does.
+      const next = turnState(turn.plan, flow, taken, now);
+      if (next) this.flow.saveState(ep.id, next);
+      const at = heldBackUntil(turn, taken);
+      if (at !== null) this.holdBack.run({ endpointId: ep.id, at, now });
       this.syncHead.run({ endpointId: ep.id });
     }
     return claimed;
   }
 
-  /** Spends a token per batch taken and marks a probe's circuit half-open, as the single claim does. */
-  private saveTurn(endpointId: string, flow: FlowState, plan: ClaimPlan, taken: number, now: number) {
-    if (plan.probe && taken > 0) this.flow.saveState(endpointId, { ...flow, circuit: 'half_open' });
-    else if (plan.tokens !== null && (taken > 0 || flow.tokens === null))
-      this.flow.saveState(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
-  }
-
   private completeInTx(results: CompletedBatch[], now: number): FlowTransition[] {
     // Read before this completion's 410s are applied, so each is reported once, as a transition.
-    const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
-    const statuses = new Map(this.endpointStatuses.all(jsonList(ids)) as [string, string][]);
+    const ids = endpointIdsOf(results);
+    const statuses = this.flow.endpointStatuses(ids);
     for (const r of results) {
       this.insertAttempt.run(...attemptParams(r.attempt));
       this.tagAttempt.run(r.batchId, JSON.stringify(r.eventIds), r.attempt.id);
     }
     this.rollup?.record(results.map((r) => r.attempt));
     for (const { batchId, owner, outcome, attempt, disableEndpoint } of results) {
-      const params = {
-        id: batchId,
-        owner,
-        status: outcome.status,
-        nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
-        completedAt: outcome.status === 'pending' ? null : now,
-        code: attempt.responseStatus,
-        error: attempt.error?.message ?? null,
-        now,
-      };
+      const params = { id: batchId, owner, ...outcomeColumns(outcome, attempt, now), now };
       if (this.finishBatch.run(params).changes > 0) this.finishMembers.run(params);
       // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
       if (disableEndpoint && attempt.endpointId)
         this.disable.run(disableEndpoint.reason, now, attempt.endpointId);
     }
-    const facts = results.map(batchFact).filter((f): f is CompletionFact => f !== null);
-    if (facts.length === 0) return [];
-    const plan = planCompletion(facts, this.flow.states(ids), statuses, this.flowPolicy, now);
-    for (const [id, state] of plan.states) this.flow.saveState(id, state);
-    for (const [id, reason] of plan.disables) this.disableById.run(reason, now, id);
-    return plan.transitions;
+    // Only batches with an endpoint move a circuit.
+    if (ids.length === 0) return [];
+    const plan = planBatchCompletion(results, this.flow.states(ids), statuses, this.flowPolicy, now);
+    return this.flow.applyPlan(plan, now);
   }
-}
-
-function toClaimed(
-  id: string,
-  ep: EndpointRow,
-  attemptNumber: number,
-  leaseExpiresAt: number,
-  rows: MemberRow[],
-): ClaimedBatch {
-  return {
-    id,
-    tenantId: ep.tenant_id,
-    endpointId: ep.id,
-    attemptNumber,
-    leaseExpiresAt,
-    deliveries: rows.map(
-      (r): ClaimedDelivery => ({
-        id: r.id,
-        tenantId: r.tenant_id,
-        endpointId: r.endpoint_id,
-        eventId: r.event_id,
-        attemptNumber: r.attempts + 1,
-        trigger: r.next_trigger as AttemptTrigger,
-        eventType: r.type,
-        eventVersion: r.version,
-        resource: r.resource,
-        payload: r.payload,
-        eventCreatedAt: r.event_created_at,
-        leaseExpiresAt,
-      }),
-    ),
-  };
 }

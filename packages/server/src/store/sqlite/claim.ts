@@ -4,7 +4,8 @@
  * the file) never claim the same row twice.
  */
 import { type ClaimPlan, type FlowState, planClaim } from '../../domain/circuit.ts';
-import type { AttemptTrigger, RateLimitPolicy } from '../../domain/types.ts';
+import type { RateLimitPolicy } from '../../domain/types.ts';
+import { type ClaimEventRow, claimedDelivery, type LeasedRow, turnState } from '../claim-rows.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
 import { type Db, fromJson, jsonList, type Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
@@ -23,13 +24,7 @@ interface HeadRow {
   batching: number | null;
 }
 
-interface DueRow {
-  id: string;
-  tenant_id: string;
-  event_id: string;
-  attempts: number;
-  next_trigger: string;
-}
+type DueRow = LeasedRow;
 
 interface Taken {
   row: DueRow;
@@ -44,15 +39,6 @@ function maxOf(a: number | null, b: number | null): number | null {
 
 /** Queue heads read per query; the claim reads more only while it has room left. */
 const HEAD_CHUNK = 64;
-
-interface EventRow {
-  id: string;
-  type: string;
-  version: number;
-  resource: string | null;
-  payload: string;
-  created_at: number;
-}
 
 /**
  * Endpoints whose queue head is due, in due order (ties by id), after a
@@ -114,7 +100,7 @@ export class SqliteClaim {
     this.setHead = db.prepare('UPDATE endpoint_queue SET due_at = ? WHERE endpoint_id = ?');
     this.dropHead = db.prepare('DELETE FROM endpoint_queue WHERE endpoint_id = ?');
     this.eventsById = db.prepare(
-      `SELECT id, type, version, resource, payload, created_at FROM events
+      `SELECT id, type, version, resource, payload, created_at AS event_created_at FROM events
        WHERE id IN (SELECT value FROM json_each(?))`,
     );
     this.lease = db.prepare(
@@ -245,36 +231,19 @@ export class SqliteClaim {
 
   /** Spends the tokens taken and marks a probe's circuit half-open, in the claim's transaction. */
   private saveTurn(endpointId: string, plan: ClaimPlan, flow: FlowState, taken: number, now: number): void {
-    if (plan.probe && taken > 0) {
-      this.flow.saveState(endpointId, { ...flow, circuit: 'half_open' });
-    } else if (plan.tokens !== null && (taken > 0 || flow.tokens === null)) {
-      this.flow.saveState(endpointId, { ...flow, tokens: plan.tokens - taken, refilledAt: now });
-    }
+    const next = turnState(plan, flow, taken, now);
+    if (next) this.flow.saveState(endpointId, next);
   }
 
   private withEvents(taken: Taken[]): ClaimedDelivery[] {
     if (taken.length === 0) return [];
-    const events = new Map<string, EventRow>();
-    for (const e of this.eventsById.all(jsonList(taken.map((t) => t.row.event_id))) as EventRow[]) {
+    const events = new Map<string, ClaimEventRow>();
+    for (const e of this.eventsById.all(jsonList(taken.map((t) => t.row.event_id))) as ClaimEventRow[]) {
       events.set(e.id, e);
     }
-    return taken.map(({ row, endpointId, leaseExpiresAt }) => {
-      // The event row cannot be missing: deliveries reference it and are deleted with it.
-      const event = events.get(row.event_id)!;
-      return {
-        id: row.id,
-        tenantId: row.tenant_id,
-        endpointId,
-        eventId: row.event_id,
-        attemptNumber: row.attempts + 1,
-        trigger: row.next_trigger as AttemptTrigger,
-        eventType: event.type,
-        eventVersion: event.version,
-        resource: event.resource,
-        payload: event.payload,
-        eventCreatedAt: event.created_at,
-        leaseExpiresAt,
-      };
-    });
+    // The event row cannot be missing: deliveries reference it and are deleted with it.
+    return taken.map(({ row, endpointId, leaseExpiresAt }) =>
+      claimedDelivery(row, endpointId, events.get(row.event_id)!, leaseExpiresAt),
+    );
   }
 }

@@ -1,9 +1,24 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { Endpoint, Page, PageRequest } from '../../domain/types.ts';
-import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import { toPage } from '../cursor.ts';
+import { ENDPOINT_PAGE, keyPageSql } from '../list-sql.ts';
 import type { EndpointPatch } from '../port.ts';
-import { type Db, isForeignKeyViolation, isUniqueViolation, jsonList, type Statement } from './db.ts';
-import { ENDPOINT_COLUMNS, type EndpointRow, endpointFromRow, endpointToRow } from './endpoint-rows.ts';
+import { OrderedParams } from '../sql-params.ts';
+import { endpointExists, endpointTenantMissing } from '../store-errors.ts';
+import {
+  type Db,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  jsonList,
+  type Statement,
+  StatementCache,
+} from './db.ts';
+import {
+  ENDPOINT_COLUMNS,
+  type EndpointRow,
+  endpointFromRow,
+  endpointToRow,
+  patchedEndpoint,
+} from './endpoint-rows.ts';
 
 const ASSIGNMENTS = ENDPOINT_COLUMNS.filter((c) => c !== 'id' && c !== 'tenant_id' && c !== 'created_at')
   .map((c) => `${c} = @${c}`)
@@ -13,8 +28,7 @@ export class SqliteEndpoints {
   private readonly insert: Statement;
   private readonly byTenantAndId: Statement;
   private readonly byIds: Statement;
-  private readonly firstPage: Statement;
-  private readonly pageAfter: Statement;
+  private readonly pages: StatementCache;
   private readonly receiving: Statement;
   private readonly update: Statement;
   private readonly unpark: Statement;
@@ -34,10 +48,7 @@ export class SqliteEndpoints {
     );
     this.byTenantAndId = db.prepare('SELECT * FROM endpoints WHERE id = ? AND tenant_id = ?');
     this.byIds = db.prepare('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))');
-    this.firstPage = db.prepare('SELECT * FROM endpoints WHERE tenant_id = ? ORDER BY id DESC LIMIT ?');
-    this.pageAfter = db.prepare(
-      'SELECT * FROM endpoints WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
-    );
+    this.pages = new StatementCache(db);
     this.receiving = db.prepare(
       "SELECT * FROM endpoints WHERE tenant_id = ? AND status != 'disabled' ORDER BY id",
     );
@@ -69,14 +80,8 @@ export class SqliteEndpoints {
     try {
       this.insert.run(endpointToRow(endpoint));
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new HeraldError('conflict', `endpoint '${endpoint.id}' exists already`);
-      if (isForeignKeyViolation(err)) {
-        throw new HeraldError(
-          'not_found',
-          `tenant '${endpoint.tenantId}' was not found; create the tenant first`,
-        );
-      }
+      if (isUniqueViolation(err)) throw endpointExists(endpoint.id);
+      if (isForeignKeyViolation(err)) throw endpointTenantMissing(endpoint.tenantId);
       throw err;
     }
     return this.getEndpoint(endpoint.tenantId, endpoint.id)!;
@@ -93,14 +98,9 @@ export class SqliteEndpoints {
   }
 
   listEndpoints(tenantId: string, page: PageRequest): Page<Endpoint> {
-    const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const rows = (
-      after === null
-        ? this.firstPage.all(tenantId, limit + 1)
-        : this.pageAfter.all(tenantId, after, limit + 1)
-    ) as EndpointRow[];
-    return toPage(rows, limit, endpointFromRow, (r) => r.id);
+    const p = new OrderedParams();
+    const { sql, limit } = keyPageSql(p, { ...ENDPOINT_PAGE, value: tenantId }, page);
+    return toPage(this.pages.get(sql).all(...p.values) as EndpointRow[], limit, endpointFromRow, (r) => r.id);
   }
 
   listReceivingEndpoints(tenantId: string): Endpoint[] {
@@ -114,17 +114,7 @@ export class SqliteEndpoints {
   private updateInTx(tenantId: string, id: string, patch: EndpointPatch, now: number): Endpoint | null {
     const row = this.byTenantAndId.get(id, tenantId) as EndpointRow | undefined;
     if (!row) return null;
-    const current = endpointFromRow(row);
-    const next: Endpoint = { ...current };
-    for (const [key, value] of Object.entries(patch)) {
-      // An absent field keeps its value; an explicit null clears it.
-      if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
-    }
-    next.id = current.id;
-    next.tenantId = current.tenantId;
-    next.createdAt = current.createdAt;
-    next.hasResources = current.hasResources;
-    next.updatedAt = now;
+    const next = patchedEndpoint(endpointFromRow(row), patch, now);
     this.update.run(endpointToRow(next));
     if (patch.status === 'active') this.unpark.run(now, now, id);
     return next;

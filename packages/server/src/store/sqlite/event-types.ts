@@ -1,9 +1,12 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { EventType, Page, PageRequest } from '../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
+import { toEventType, versionsByName } from '../event-type-rows.ts';
+import { eventTypeListSql } from '../list-sql.ts';
 import type { EventTypePatch, NewEventType } from '../port.ts';
+import { OrderedParams } from '../sql-params.ts';
+import { eventTypeVersionExists } from '../store-errors.ts';
 import { type Db, jsonList, type Statement, type StatementCache, toJson } from './db.ts';
-import { type EventTypeRow, type EventTypeVersionRow, versionFromRow } from './rows.ts';
+import type { EventTypeRow, EventTypeVersionRow } from './rows.ts';
 
 /** The event type catalog. Listed by name ascending: a catalog reads alphabetically. */
 export class SqliteEventTypes {
@@ -53,10 +56,7 @@ export class SqliteEventTypes {
       this.insertType.run(input.name, input.group, input.description ?? '', input.now, input.now);
     } else {
       if (this.versionExists.get(input.name, input.version)) {
-        throw new HeraldError(
-          'conflict',
-          `event type '${input.name}' already has version ${input.version}; use a new version number or update the type`,
-        );
+        throw eventTypeVersionExists(input);
       }
       // A new version may also re-describe the type; absent values leave it as it was.
       this.updateType.run(
@@ -80,27 +80,15 @@ export class SqliteEventTypes {
   listEventTypes(filter: { group?: string }, page: PageRequest): Page<EventType> {
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.group !== undefined) {
-      where.push('group_name = ?');
-      params.push(filter.group);
-    }
-    if (after !== null) {
-      where.push('name > ?');
-      params.push(after);
-    }
-    const sql = `SELECT * FROM event_types ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name LIMIT ?`;
-    const rows = this.cache.get(sql).all(...params, limit + 1) as EventTypeRow[];
+    const p = new OrderedParams();
+    const sql = eventTypeListSql(p, filter, after, limit + 1, 'name');
+    const rows = this.cache.get(sql).all(...p.values) as EventTypeRow[];
     const kept = rows.slice(0, limit);
-    const versions = new Map<string, EventTypeVersionRow[]>();
-    if (kept.length > 0) {
-      for (const v of this.versionsOfMany.all(jsonList(kept.map((r) => r.name))) as EventTypeVersionRow[]) {
-        const list = versions.get(v.name);
-        if (list) list.push(v);
-        else versions.set(v.name, [v]);
-      }
-    }
+    const versions = versionsByName(
+      kept.length > 0
+        ? (this.versionsOfMany.all(jsonList(kept.map((r) => r.name))) as EventTypeVersionRow[])
+        : [],
+    );
     return toPage(
       rows,
       limit,
@@ -125,16 +113,4 @@ export class SqliteEventTypes {
   deleteEventType(name: string): boolean {
     return this.deleteType.run(name).changes > 0;
   }
-}
-
-function toEventType(row: EventTypeRow, versions: EventTypeVersionRow[]): EventType {
-  return {
-    name: row.name,
-    group: row.group_name,
-    description: row.description,
-    deprecated: Boolean(row.deprecated),
-    versions: versions.map(versionFromRow),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }

@@ -1,11 +1,13 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { Delivery, DeliveryStatus, HeraldEvent, Page, PageRequest } from '../../domain/types.ts';
 import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
 import { assertSameEvent } from '../idempotency.ts';
+import { deliveryCountSql, eventListSql } from '../list-sql.ts';
 import type { EventFilter, InsertedEvent, NewEvent } from '../port.ts';
+import { OrderedParams } from '../sql-params.ts';
+import { eventTenantsMissing } from '../store-errors.ts';
 import { type Db, isForeignKeyViolation, type Statement, type StatementCache } from './db.ts';
 import { SqliteFlow } from './flow.ts';
-import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow } from './rows.ts';
+import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow, eventValues } from './rows.ts';
 
 /** Events and their deliveries: the ingest hot path and the event views. */
 export class SqliteEvents {
@@ -69,10 +71,7 @@ export class SqliteEvents {
         const unknown = [...new Set(events.map((e) => e.event.tenantId))].filter(
           (id) => !this.tenantExists.get(id),
         );
-        throw new HeraldError(
-          'not_found',
-          `tenant '${unknown.join("', '")}' was not found; create the tenant first (nothing was stored)`,
-        );
+        throw eventTenantsMissing(unknown);
       }
       throw err;
     }
@@ -91,16 +90,7 @@ export class SqliteEvents {
         };
       }
     }
-    this.insertEvent.run(
-      event.id,
-      event.tenantId,
-      event.type,
-      event.version,
-      event.resource,
-      event.payload,
-      event.idempotencyKey,
-      event.createdAt,
-    );
+    this.insertEvent.run(...eventValues(event));
     const deliveryIds: string[] = [];
     for (const d of deliveries) {
       let due = d.nextAttemptAt;
@@ -134,30 +124,9 @@ export class SqliteEvents {
   listEvents(tenantId: string, filter: EventFilter, page: PageRequest): Page<HeraldEvent> {
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor);
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [tenantId];
-    if (filter.type !== undefined) {
-      where.push('type = ?');
-      params.push(filter.type);
-    }
-    if (filter.resource !== undefined) {
-      where.push('resource = ?');
-      params.push(filter.resource);
-    }
-    if (filter.since !== undefined) {
-      where.push('created_at >= ?');
-      params.push(filter.since);
-    }
-    if (filter.until !== undefined) {
-      where.push('created_at <= ?');
-      params.push(filter.until);
-    }
-    if (after !== null) {
-      where.push('id < ?');
-      params.push(after);
-    }
-    const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
-    const rows = this.cache.get(sql).all(...params, limit + 1) as EventRow[];
+    const p = new OrderedParams();
+    const sql = eventListSql(p, tenantId, filter, after, limit + 1);
+    const rows = this.cache.get(sql).all(...p.values) as EventRow[];
     return toPage(rows, limit, eventFromRow, (r) => r.id);
   }
 
@@ -171,20 +140,10 @@ export class SqliteEvents {
   }
 
   countDeliveries(filter: { status?: DeliveryStatus; endpointId?: string }): number {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.endpointId !== undefined) {
-      where.push('endpoint_id = ?');
-      params.push(filter.endpointId);
-    }
-    if (filter.status !== undefined) {
-      where.push('status = ?');
-      params.push(filter.status);
-    }
-    const sql = `SELECT count(*) FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const p = new OrderedParams();
     return this.cache
-      .get(sql)
+      .get(deliveryCountSql(p, filter))
       .pluck()
-      .get(...params) as number;
+      .get(...p.values) as number;
   }
 }

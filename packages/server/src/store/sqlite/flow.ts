@@ -4,7 +4,12 @@
  * caller's transaction (claim, completion, insert), which holds SQLite's
  * single write lock, so processes sharing the file see one order of events.
  */
-import { type CircuitState, type FlowState, INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
+import {
+  type CircuitState,
+  type CompletionPlan,
+  type FlowState,
+  INITIAL_FLOW_STATE,
+} from '../../domain/circuit.ts';
 import type { Db, Statement } from './db.ts';
 import { jsonList } from './db.ts';
 
@@ -44,6 +49,8 @@ export class SqliteFlow {
   private readonly keepFrom: Statement;
   private readonly drop: Statement;
   private readonly countDropped: Statement;
+  private readonly statuses: Statement;
+  private readonly disable: Statement;
 
   constructor(db: Db) {
     this.get = db.prepare('SELECT * FROM endpoint_flow WHERE endpoint_id = ?');
@@ -77,6 +84,13 @@ export class SqliteFlow {
        WHERE endpoint_id = @endpointId AND status IN ('pending', 'in_flight') AND status = 'pending'
          AND id < @keepFrom`,
     );
+    this.statuses = db
+      .prepare('SELECT id, status FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .raw();
+    this.disable = db.prepare(
+      `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
+       WHERE id = ? AND status != 'disabled'`,
+    );
     // The stats rollup counts drops per minute, like the attempts recorded in the same transaction.
     this.countDropped = db.prepare(
       `INSERT INTO attempt_stats (tenant_id, endpoint_id, minute, dropped) VALUES (?, ?, ?, ?)
@@ -97,6 +111,18 @@ export class SqliteFlow {
 
   saveState(endpointId: string, s: FlowState): void {
     this.save.run({ endpointId, ...s });
+  }
+
+  /** The endpoints' status, read by a completion before it applies its 410s. */
+  endpointStatuses(endpointIds: readonly string[]): Map<string, string> {
+    return new Map(this.statuses.all(jsonList(endpointIds)) as [string, string][]);
+  }
+
+  /** Writes a completion's plan: the new flow states, and the endpoints it disables. */
+  applyPlan(plan: CompletionPlan, now: number): CompletionPlan['transitions'] {
+    for (const [id, state] of plan.states) this.saveState(id, state);
+    for (const [id, reason] of plan.disables) this.disable.run(reason, now, id);
+    return plan.transitions;
   }
 
   /**

@@ -5,18 +5,10 @@
  * transaction. Statements are prepared on first use: the tables exist only
  * after migrate().
  */
-import { INITIAL_FLOW_STATE } from '../../domain/circuit.ts';
 import type { DeliveryFact } from '../../domain/retry-report.ts';
-import type { DeliveryStatus } from '../../domain/types.ts';
 import { closedFlow } from '../circuits.ts';
-import {
-  type CircuitReset,
-  type EndpointHealthFacts,
-  type GateRow,
-  gateOf,
-  type HealthStore,
-  LAST_ERROR_LOOKBACK,
-} from '../health-port.ts';
+import { type CircuitReset, type HealthStore, LAST_ERROR_LOOKBACK } from '../health-port.ts';
+import { type FactRow, factOf, type GateRow, gateOf, type HealthRows, healthFacts } from '../health-rows.ts';
 import { type Db, jsonList, type Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
 import { SYNC_HEAD_SQL } from './queue-head.ts';
@@ -154,72 +146,23 @@ export class SqliteHealth implements HealthStore {
     if (endpointIds.length === 0) return [];
     const p = this.p;
     const params = { ids: jsonList(endpointIds), tenantId };
-    const byId = <T extends { endpoint_id: string }>(rows: unknown[]) =>
-      new Map((rows as T[]).map((r) => [r.endpoint_id, r]));
-    type Unfinished = {
-      endpoint_id: string;
-      pending: number;
-      in_flight: number;
-      next_due: number | null;
-      oldest: number | null;
-    };
-    const unfinished = byId<Unfinished>(p.unfinished.all(params));
-    const exhausted = byId<{ endpoint_id: string; n: number }>(p.exhausted.all(params));
-    const last = byId<{ endpoint_id: string; created_at: number; succeeded: number }>(
-      p.lastAttempt.all(params),
-    );
-    type ErrorRow = {
-      endpoint_id: string;
-      created_at: number;
-      error_kind: string | null;
-      error_message: string | null;
-      response_status: number | null;
-    };
-    const errors = byId<ErrorRow>(p.lastError.all(params));
-    type WindowRow = { endpoint_id: string; attempts: number; succeeded: number; failed: number };
-    const windows = byId<WindowRow>(p.window.all({ ...params, since }));
-    const flows = p.flow.states(endpointIds);
-    const owned = new Set(p.owned.all(params) as string[]);
-    return endpointIds
-      .filter((id) => owned.has(id))
-      .map((id): EndpointHealthFacts => {
-        const u = unfinished.get(id);
-        const a = last.get(id);
-        const e = errors.get(id);
-        const w = windows.get(id);
-        return {
-          endpointId: id,
-          flow: flows.get(id) ?? { ...INITIAL_FLOW_STATE },
-          pending: u?.pending ?? 0,
-          inFlight: u?.in_flight ?? 0,
-          exhausted: exhausted.get(id)?.n ?? 0,
-          nextDueAt: u?.next_due ?? null,
-          oldestPendingAt: u?.oldest ?? null,
-          lastAttempt: a ? { at: a.created_at, succeeded: a.succeeded === 1 } : null,
-          lastError: e
-            ? {
-                at: e.created_at,
-                kind: e.error_kind ?? 'http_status',
-                message: e.error_message ?? `the endpoint answered ${e.response_status ?? 'nothing'}`,
-                statusCode: e.response_status,
-              }
-            : null,
-          window: { attempts: w?.attempts ?? 0, succeeded: w?.succeeded ?? 0, failed: w?.failed ?? 0 },
-        };
-      });
+    const all = <K extends keyof HealthRows>(_: K, statement: Statement, bound: object) =>
+      statement.all(bound) as unknown as HealthRows[K];
+    return healthFacts(endpointIds, {
+      owned: all('owned', p.owned, params),
+      unfinished: all('unfinished', p.unfinished, params),
+      exhausted: all('exhausted', p.exhausted, params),
+      last: all('last', p.lastAttempt, params),
+      errors: all('errors', p.lastError, params),
+      windows: all('windows', p.window, { ...params, since }),
+      flows: p.flow.states(endpointIds),
+    });
   }
 
   async deliveryFacts(tenantId: string, deliveryIds: readonly string[]): Promise<DeliveryFact[]> {
     if (deliveryIds.length === 0) return [];
-    type Row = GateRow & { id: string; status: string; next_attempt_at: number | null; updated_at: number };
-    const rows = this.p.facts.all({ ids: jsonList(deliveryIds), tenantId }) as Row[];
-    return rows.map((r) => ({
-      ...gateOf(r),
-      deliveryId: r.id,
-      status: r.status as DeliveryStatus,
-      nextAttemptAt: r.next_attempt_at,
-      updatedAt: r.updated_at,
-    }));
+    const rows = this.p.facts.all({ ids: jsonList(deliveryIds), tenantId }) as FactRow[];
+    return rows.map(factOf);
   }
 
   async endpointGate(tenantId: string, endpointId: string) {

@@ -2,17 +2,12 @@
  * Everything that moves a delivery after its claim: completion (group
  * commit of attempts and outcomes), release, lease reclaim, manual retry.
  */
-import {
-  type CompletionFact,
-  completionFact,
-  DEFAULT_FLOW_POLICY,
-  type FlowPolicy,
-  type FlowTransition,
-  planCompletion,
-} from '../../domain/circuit.ts';
+import { DEFAULT_FLOW_POLICY, type FlowPolicy, type FlowTransition } from '../../domain/circuit.ts';
 import type { Attempt } from '../../domain/types.ts';
+import { outcomeColumns } from '../claim-rows.ts';
+import { endpointIdsOf, planDeliveryCompletion } from '../completion-flow.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
-import { type Db, jsonList, type Statement } from './db.ts';
+import type { Db, Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
 import { attemptParams, INSERT_ATTEMPT_SQL } from './rows.ts';
 
@@ -30,8 +25,6 @@ export class SqliteQueue {
   /** The completion's statements, for a caller that already holds the write transaction. */
   readonly completeInTransaction: (results: CompletedAttempt[], now: number) => FlowTransition[];
   private readonly flow: SqliteFlow;
-  private readonly endpointStatuses: Statement;
-  private readonly disableById: Statement;
   /** Circuit and auto-disable thresholds (configureFlow). */
   flowPolicy: FlowPolicy = DEFAULT_FLOW_POLICY;
   private readonly releaseTx: (owner: string, ids: string[], now: number) => void;
@@ -44,8 +37,8 @@ export class SqliteQueue {
     // Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
     this.applyOutcome = db.prepare(
       `UPDATE deliveries SET status = @status, next_attempt_at = @nextAttemptAt, completed_at = @completedAt,
-         lease_owner = NULL, lease_expires_at = NULL, last_status_code = @lastStatusCode,
-         last_error = @lastError, next_trigger = 'scheduled', updated_at = @now
+         lease_owner = NULL, lease_expires_at = NULL, last_status_code = @code,
+         last_error = @error, next_trigger = 'scheduled', updated_at = @now
        WHERE id = @id AND status = 'in_flight' AND lease_owner = @owner`,
     );
     this.disableEndpoint = db.prepare(
@@ -53,13 +46,6 @@ export class SqliteQueue {
        WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = ?)`,
     );
     this.flow = new SqliteFlow(db);
-    this.endpointStatuses = db
-      .prepare('SELECT id, status FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
-      .raw();
-    this.disableById = db.prepare(
-      `UPDATE endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
-       WHERE id = ? AND status != 'disabled'`,
-    );
     this.release = db.prepare(
       `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, attempts = max(attempts - 1, 0),
          lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
@@ -95,26 +81,32 @@ export class SqliteQueue {
       for (const r of results) this.insertAttempt.run(...attemptParams(r.attempt));
       rollup?.record(results.map((r) => r.attempt));
       // Read before this batch's 410s are applied, so each is reported once, as a transition.
-      const statuses = this.statusesOf(results);
-      const facts: CompletionFact[] = [];
+      const ids = endpointIdsOf(results);
+      const statuses = this.flow.endpointStatuses(ids);
+      const applied: boolean[] = [];
       for (const r of results) {
         const { outcome, attempt } = r;
         const { changes } = this.applyOutcome.run({
           id: r.deliveryId,
           owner: r.owner,
-          status: outcome.status,
-          nextAttemptAt: outcome.status === 'pending' ? outcome.nextAttemptAt : null,
-          completedAt: outcome.status === 'pending' ? null : now,
-          lastStatusCode: attempt.responseStatus,
-          lastError: attempt.error?.message ?? null,
+          ...outcomeColumns(outcome, attempt, now),
           now,
         });
-        const fact = completionFact(r, changes > 0);
-        if (fact) facts.push(fact);
+        applied.push(changes > 0);
         // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
         if (r.disableEndpoint) this.disableEndpoint.run(r.disableEndpoint.reason, now, r.deliveryId);
       }
-      return this.applyFlow(facts, statuses, now);
+      // Circuit breaker and auto-disable, in the completion's transaction (attempts sent to an endpoint only).
+      if (ids.length === 0) return [];
+      const plan = planDeliveryCompletion(
+        results,
+        (_, i) => applied[i]!,
+        this.flow.states(ids),
+        statuses,
+        this.flowPolicy,
+        now,
+      );
+      return this.flow.applyPlan(plan, now);
     };
     this.completeTx = db.transaction(this.completeInTransaction);
     this.releaseTx = db.transaction((owner: string, ids: string[], now: number) => {
@@ -133,21 +125,6 @@ export class SqliteQueue {
 
   completeDeliveries(results: CompletedAttempt[], now: number): FlowTransition[] {
     return results.length > 0 ? this.completeTx(results, now) : [];
-  }
-
-  /** Circuit breaker and auto-disable, in the completion's transaction. */
-  private statusesOf(results: CompletedAttempt[]): Map<string, string> {
-    const ids = [...new Set(results.map((r) => r.attempt.endpointId).filter((id) => id !== null))];
-    return new Map(this.endpointStatuses.all(jsonList(ids)) as [string, string][]);
-  }
-
-  private applyFlow(facts: CompletionFact[], statuses: Map<string, string>, now: number): FlowTransition[] {
-    if (facts.length === 0) return [];
-    const ids = [...new Set(facts.map((f) => f.endpointId))];
-    const plan = planCompletion(facts, this.flow.states(ids), statuses, this.flowPolicy, now);
-    for (const [id, state] of plan.states) this.flow.saveState(id, state);
-    for (const [id, reason] of plan.disables) this.disableById.run(reason, now, id);
-    return plan.transitions;
   }
 
   releaseDeliveries(owner: string, ids: string[], now: number): void {

@@ -1,11 +1,7 @@
 import type { Page, PageRequest } from '../../domain/types.ts';
-import { decodeCursor, pageLimit, toPage } from '../cursor.ts';
-import { type Db, jsonList, type Statement } from './db.ts';
-
-interface ResourceRow {
-  resource_id: string;
-  created_at: number;
-}
+import { keyPageSql, type ResourceRow, resourcePage, resourcesPage } from '../list-sql.ts';
+import { OrderedParams } from '../sql-params.ts';
+import { type Db, jsonList, type Statement, StatementCache } from './db.ts';
 
 /**
  * Per-resource subscriptions. A table keyed (endpoint, resource) so that
@@ -17,8 +13,7 @@ export class SqliteResources {
   private readonly markHasResources: Statement;
   private readonly remove: Statement;
   private readonly exists: Statement;
-  private readonly firstPage: Statement;
-  private readonly pageAfter: Statement;
+  private readonly pages: StatementCache;
   private readonly match: Statement;
   private readonly addTx: (tenantId: string, endpointId: string, resourceId: string, now: number) => boolean;
   private readonly removeTx: (tenantId: string, endpointId: string, resourceId: string) => boolean;
@@ -36,13 +31,7 @@ export class SqliteResources {
     this.exists = db
       .prepare('SELECT 1 FROM endpoint_resources WHERE endpoint_id = ? AND resource_id = ?')
       .pluck();
-    this.firstPage = db.prepare(
-      'SELECT resource_id, created_at FROM endpoint_resources WHERE endpoint_id = ? ORDER BY resource_id LIMIT ?',
-    );
-    this.pageAfter = db.prepare(
-      `SELECT resource_id, created_at FROM endpoint_resources
-       WHERE endpoint_id = ? AND resource_id > ? ORDER BY resource_id LIMIT ?`,
-    );
+    this.pages = new StatementCache(db);
     this.match = db.prepare(
       `SELECT endpoint_id AS endpointId, resource_id AS resourceId FROM endpoint_resources
        WHERE endpoint_id IN (SELECT value FROM json_each(?)) AND resource_id IN (SELECT value FROM json_each(?))`,
@@ -74,19 +63,9 @@ export class SqliteResources {
   }
 
   listResources(endpointId: string, page: PageRequest): Page<{ resourceId: string; createdAt: number }> {
-    const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const rows = (
-      after === null
-        ? this.firstPage.all(endpointId, limit + 1)
-        : this.pageAfter.all(endpointId, after, limit + 1)
-    ) as ResourceRow[];
-    return toPage(
-      rows,
-      limit,
-      (r) => ({ resourceId: r.resource_id, createdAt: r.created_at }),
-      (r) => r.resource_id,
-    );
+    const p = new OrderedParams();
+    const { sql, limit } = keyPageSql(p, resourcePage(endpointId, 'resource_id'), page);
+    return resourcesPage(this.pages.get(sql).all(...p.values) as ResourceRow[], limit);
   }
 
   matchResources(endpointIds: string[], resources: string[]): { endpointId: string; resourceId: string }[] {

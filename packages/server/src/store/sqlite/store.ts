@@ -5,24 +5,15 @@
  */
 import { EventEmitter } from 'node:events';
 import type { FlowPolicy } from '../../domain/circuit.ts';
-import type { Attempt, Endpoint, NewApiKey, PageRequest, Tenant } from '../../domain/types.ts';
-import { withBatchInfo } from '../batch-info.ts';
+import { type CatalogParts, CatalogStore } from '../catalog-store.ts';
 import { circuitsOf } from '../circuits.ts';
 import type {
-  ApiKeyFilter,
-  AttemptFilter,
   ClaimRequest,
   CompletedAndClaimed,
   CompletedAttempt,
   CompletedBatch,
-  EndpointPatch,
-  EventFilter,
-  EventTypePatch,
   NewEvent,
-  NewEventType,
-  RetryRequest,
   Store,
-  TenantPatch,
 } from '../port.ts';
 import { SqliteAttempts } from './attempts.ts';
 import { SqliteBatches } from './batches.ts';
@@ -43,7 +34,7 @@ export interface SqliteStoreOptions extends SqliteOptions {
   logger?: MigrateLogger;
 }
 
-interface Parts {
+interface Parts extends CatalogParts {
   tenants: SqliteTenants;
   eventTypes: SqliteEventTypes;
   endpoints: SqliteEndpoints;
@@ -57,7 +48,7 @@ interface Parts {
   round: (results: CompletedAttempt[], req: ClaimRequest) => CompletedAndClaimed;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore extends CatalogStore implements Store {
   private readonly db: Db;
   /** Stats, retention and recovery jobs (the operations port). */
   readonly ops: SqliteOps;
@@ -70,10 +61,15 @@ export class SqliteStore implements Store {
     path: string,
     private readonly options: SqliteStoreOptions = {},
   ) {
+    super();
     this.db = openDatabase(path, options);
     this.ops = new SqliteOps(this.db);
     this.health = new SqliteHealth(this.db);
     this.work.setMaxListeners(0);
+  }
+
+  protected catalog(): Parts {
+    return this.p;
   }
 
   /** Statements are prepared once, on first use: the tables exist only after migrate(). */
@@ -112,118 +108,8 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  async createApiKey(key: NewApiKey) {
-    this.p.tenants.createApiKey(key);
-  }
-  async findApiKeyByHash(hash: string) {
-    return this.p.tenants.findApiKeyByHash(hash);
-  }
-  async countAdminKeys() {
-    return this.p.tenants.countAdminKeys();
-  }
-  async listApiKeys(filter: ApiKeyFilter, page: PageRequest) {
-    return this.p.tenants.listApiKeys(filter, page);
-  }
-  async revokeApiKey(id: string, now: number, scope?: { tenantId: string }) {
-    return this.p.tenants.revokeApiKey(id, now, scope);
-  }
-  async putEnvAdminKey(key: NewApiKey, now: number) {
-    return this.p.tenants.putEnvAdminKey(key, now);
-  }
-  async touchApiKey(id: string, at: number) {
-    this.p.tenants.touchApiKey(id, at);
-  }
-
-  async createTenant(tenant: Tenant) {
-    return this.p.tenants.createTenant(tenant);
-  }
-  async getTenant(id: string) {
-    return this.p.tenants.getTenant(id);
-  }
-  async listTenants(page: PageRequest) {
-    return this.p.tenants.listTenants(page);
-  }
-  async updateTenant(id: string, patch: TenantPatch, now: number) {
-    return this.p.tenants.updateTenant(id, patch, now);
-  }
-  async deleteTenant(id: string) {
-    return this.p.tenants.deleteTenant(id);
-  }
-
-  async createEventType(input: NewEventType) {
-    return this.p.eventTypes.createEventType(input);
-  }
-  async getEventType(name: string) {
-    return this.p.eventTypes.getEventType(name);
-  }
-  async listEventTypes(filter: { group?: string }, page: PageRequest) {
-    return this.p.eventTypes.listEventTypes(filter, page);
-  }
-  async updateEventType(name: string, patch: EventTypePatch, now: number) {
-    return this.p.eventTypes.updateEventType(name, patch, now);
-  }
-  async deleteEventType(name: string) {
-    return this.p.eventTypes.deleteEventType(name);
-  }
-
-  async createEndpoint(endpoint: Endpoint) {
-    return this.p.endpoints.createEndpoint(endpoint);
-  }
-  async getEndpoint(tenantId: string, id: string) {
-    return this.p.endpoints.getEndpoint(tenantId, id);
-  }
-  async getEndpointsByIds(ids: string[]) {
-    return this.p.endpoints.getEndpointsByIds(ids);
-  }
-  async listEndpoints(tenantId: string, page: PageRequest) {
-    return this.p.endpoints.listEndpoints(tenantId, page);
-  }
-  async listReceivingEndpoints(tenantId: string) {
-    return this.p.endpoints.listReceivingEndpoints(tenantId);
-  }
-  async updateEndpoint(tenantId: string, id: string, patch: EndpointPatch, now: number) {
-    return this.p.endpoints.updateEndpoint(tenantId, id, patch, now);
-  }
-  async deleteEndpoint(tenantId: string, id: string, now: number) {
-    return this.p.endpoints.deleteEndpoint(tenantId, id, now);
-  }
-
-  async addResource(tenantId: string, endpointId: string, resourceId: string, now: number) {
-    return this.p.resources.addResource(tenantId, endpointId, resourceId, now);
-  }
-  async removeResource(tenantId: string, endpointId: string, resourceId: string) {
-    return this.p.resources.removeResource(tenantId, endpointId, resourceId);
-  }
-  async hasResource(endpointId: string, resourceId: string) {
-    return this.p.resources.hasResource(endpointId, resourceId);
-  }
-  async listResources(endpointId: string, page: PageRequest) {
-    return this.p.resources.listResources(endpointId, page);
-  }
-  async matchResources(endpointIds: string[], resources: string[]) {
-    return this.p.resources.matchResources(endpointIds, resources);
-  }
-
   async insertEvents(events: NewEvent[]) {
     return this.p.events.insertEvents(events);
-  }
-  async findEventByIdempotencyKey(tenantId: string, key: string) {
-    return this.p.events.findEventByIdempotencyKey(tenantId, key);
-  }
-  async getEvent(tenantId: string, id: string) {
-    return this.p.events.getEvent(tenantId, id);
-  }
-  async listEvents(tenantId: string, filter: EventFilter, page: PageRequest) {
-    return this.p.events.listEvents(tenantId, filter, page);
-  }
-  async listDeliveriesForEvent(tenantId: string, eventId: string) {
-    return this.p.events.listDeliveriesForEvent(tenantId, eventId);
-  }
-  async getDelivery(id: string) {
-    return this.p.events.getDelivery(id);
-  }
-  async countDeliveries(filter: Parameters<Store['countDeliveries']>[0]) {
-    return this.p.events.countDeliveries(filter);
   }
 
   async claimDeliveries(req: ClaimRequest) {
@@ -243,25 +129,6 @@ export class SqliteStore implements Store {
   }
   async nextDueAt() {
     return this.p.queue.nextDueAt();
-  }
-  async retryDeliveries(req: RetryRequest) {
-    return this.p.queue.retryDeliveries(req);
-  }
-
-  async insertAttempt(attempt: Attempt) {
-    this.p.attempts.insertAttempt(attempt);
-  }
-  async getAttempt(tenantId: string, id: string) {
-    const attempt = this.p.attempts.getAttempt(tenantId, id);
-    return attempt && withBatchInfo([attempt], this.p.batches.attemptBatchInfo([attempt.id]))[0]!;
-  }
-  async listAttempts(tenantId: string, filter: AttemptFilter, page: PageRequest) {
-    const list = this.p.attempts.listAttempts(tenantId, filter, page);
-    const info = this.p.batches.attemptBatchInfo(list.data.map((a) => a.id));
-    return { ...list, data: withBatchInfo(list.data, info) };
-  }
-  async summarizeAttempts(tenantId: string, filter: AttemptFilter) {
-    return this.p.attempts.summarizeAttempts(tenantId, filter);
   }
 
   // Batching

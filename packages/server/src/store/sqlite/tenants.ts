@@ -1,7 +1,9 @@
-import { HeraldError } from '../../domain/errors.ts';
 import type { ApiKey, NewApiKey, Page, PageRequest, Tenant } from '../../domain/types.ts';
 import { decodeCursor, invalidCursor, pageLimit, toPage } from '../cursor.ts';
+import { apiKeyListSql } from '../list-sql.ts';
 import type { ApiKeyFilter, EnvKeyResult, TenantPatch } from '../port.ts';
+import { OrderedParams } from '../sql-params.ts';
+import { apiKeyExists, tenantExists } from '../store-errors.ts';
 import { type Db, isUniqueViolation, type Statement, StatementCache } from './db.ts';
 import { type ApiKeyRow, apiKeyFromRow, roleOf, type TenantRow, tenantFromRow } from './rows.ts';
 
@@ -90,8 +92,7 @@ export class SqliteTenants {
         source: key.source ?? 'api',
       });
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new HeraldError('conflict', 'an API key with this id or hash exists already');
+      if (isUniqueViolation(err)) throw apiKeyExists();
       throw err;
     }
   }
@@ -108,21 +109,9 @@ export class SqliteTenants {
   listApiKeys(filter: ApiKeyFilter, page: PageRequest): Page<ApiKey> {
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor);
-    const clauses: string[] = [];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    if (filter.tenantId !== undefined) {
-      clauses.push('tenant_id = @tenantId');
-      params.tenantId = filter.tenantId;
-    }
-    if (!filter.includeRevoked) clauses.push('revoked_at IS NULL');
-    if (after !== null) {
-      clauses.push('id < @after');
-      params.after = after;
-    }
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.statements
-      .get(`SELECT * FROM api_keys ${where} ORDER BY id DESC LIMIT @limit`)
-      .all(params) as ApiKeyRow[];
+    const p = new OrderedParams();
+    const sql = apiKeyListSql(p, filter, after, limit + 1);
+    const rows = this.statements.get(sql).all(...p.values) as ApiKeyRow[];
     return toPage(rows, limit, apiKeyFromRow, (r) => r.id);
   }
 
@@ -160,12 +149,7 @@ export class SqliteTenants {
         tenant.updatedAt,
       );
     } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw new HeraldError(
-          'conflict',
-          `tenant '${tenant.id}' exists already; choose another id or update it`,
-        );
-      }
+      if (isUniqueViolation(err)) throw tenantExists(tenant.id);
       throw err;
     }
     return this.getTenant(tenant.id)!;

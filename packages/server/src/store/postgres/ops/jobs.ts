@@ -6,10 +6,11 @@
  */
 import { mergeReports, parseReport } from '../../../domain/retry-report.ts';
 import type { Page, PageRequest } from '../../../domain/types.ts';
-import { decodeCursor, pageLimit, toPage } from '../../cursor.ts';
-import type { Job, JobChunk } from '../../ops-port.ts';
+import { toPage } from '../../cursor.ts';
+import { JOB_PAGE, keyPageSql } from '../../list-sql.ts';
+import type { FailedDeliveriesQuery, Job, JobChunk, JobResult } from '../../ops-port.ts';
 import { type JobRow, jobFromRow } from '../../rows.ts';
-import { type Pool, withTx } from '../db.ts';
+import { Params, type Pool, withTx } from '../db.ts';
 
 class LostJob extends Error {}
 
@@ -51,12 +52,9 @@ export class PgJobs {
   }
 
   async listJobs(tenantId: string, page: PageRequest): Promise<Page<Job>> {
-    const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const { rows } = await this.pool.query<JobRow>(
-      `SELECT * FROM jobs WHERE tenant_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
-      [tenantId, after, limit + 1],
-    );
+    const p = new Params();
+    const { sql, limit } = keyPageSql(p, { ...JOB_PAGE, value: tenantId }, page);
+    const { rows } = await this.pool.query<JobRow>(sql, p.values);
     return toPage(rows, limit, jobFromRow, (r) => r.id);
   }
 
@@ -132,12 +130,7 @@ export class PgJobs {
     }
   }
 
-  async finishJob(
-    id: string,
-    owner: string,
-    result: { status: 'succeeded' | 'failed'; error: string | null },
-    now: number,
-  ): Promise<boolean> {
+  async finishJob(id: string, owner: string, result: JobResult, now: number): Promise<boolean> {
     const res = await this.pool.query(
       `UPDATE jobs SET status = $1, error = $2, lease_owner = NULL, lease_expires_at = NULL,
          finished_at = $3, updated_at = $3 WHERE id = $4 AND status = 'running' AND lease_owner = $5`,
@@ -146,14 +139,7 @@ export class PgJobs {
     return (res.rowCount ?? 0) > 0;
   }
 
-  async listFailedDeliveries(q: {
-    tenantId: string;
-    endpointId: string;
-    since: number;
-    until: number;
-    after: string | null;
-    limit: number;
-  }): Promise<string[]> {
+  async listFailedDeliveries(q: FailedDeliveriesQuery): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT id FROM deliveries WHERE endpoint_id = $1 AND status = 'failed' AND tenant_id = $2
          AND created_at >= $3 AND created_at <= $4 AND id > $5 ORDER BY id LIMIT $6`,

@@ -106,13 +106,8 @@ export class PgOps implements OpsStore {
   applyJobChunk(chunk: JobChunk) {
     return this.jobs.applyJobChunk(chunk);
   }
-  finishJob(
-    id: string,
-    owner: string,
-    result: { status: 'succeeded' | 'failed'; error: string | null },
-    now: number,
-  ) {
-    return this.jobs.finishJob(id, owner, result, now);
+  finishJob(...args: Parameters<OpsStore['finishJob']>) {
+    return this.jobs.finishJob(...args);
   }
   listFailedDeliveries(query: Parameters<OpsStore['listFailedDeliveries']>[0]) {
     return this.jobs.listFailedDeliveries(query);

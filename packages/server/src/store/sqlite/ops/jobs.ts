@@ -5,10 +5,12 @@
  */
 import { mergeReports, parseReport } from '../../../domain/retry-report.ts';
 import type { Page, PageRequest } from '../../../domain/types.ts';
-import { decodeCursor, pageLimit, toPage } from '../../cursor.ts';
-import type { Job, JobChunk } from '../../ops-port.ts';
+import { toPage } from '../../cursor.ts';
+import { JOB_PAGE, keyPageSql } from '../../list-sql.ts';
+import type { FailedDeliveriesQuery, Job, JobChunk, JobResult } from '../../ops-port.ts';
 import { type JobRow, jobFromRow } from '../../rows.ts';
-import type { Db, Statement } from '../db.ts';
+import { OrderedParams } from '../../sql-params.ts';
+import { type Db, type Statement, StatementCache } from '../db.ts';
 
 export class SqliteJobs {
   private readonly insert: Statement;
@@ -23,8 +25,7 @@ export class SqliteJobs {
   private readonly jobTenant: Statement;
   private readonly reportOf: Statement;
   private readonly saveReport: Statement;
-  private readonly page: Statement;
-  private readonly pageAfter: Statement;
+  private readonly pages: StatementCache;
   private readonly claimTx: ReturnType<Db['transaction']>;
   private readonly chunkTx: ReturnType<Db['transaction']>;
 
@@ -38,8 +39,7 @@ export class SqliteJobs {
     this.jobTenant = db.prepare('SELECT tenant_id FROM jobs WHERE id = ?').pluck();
     this.reportOf = db.prepare('SELECT report FROM jobs WHERE id = ?').pluck();
     this.saveReport = db.prepare('UPDATE jobs SET report = ? WHERE id = ?');
-    this.page = db.prepare('SELECT * FROM jobs WHERE tenant_id = ? ORDER BY id DESC LIMIT ?');
-    this.pageAfter = db.prepare('SELECT * FROM jobs WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?');
+    this.pages = new StatementCache(db);
     this.byTenantAndId = db.prepare('SELECT * FROM jobs WHERE id = ? AND tenant_id = ?');
     this.claimable = db.prepare(
       `SELECT * FROM jobs WHERE status IN ('queued', 'running')
@@ -140,12 +140,9 @@ export class SqliteJobs {
   }
 
   listJobs(tenantId: string, page: PageRequest): Page<Job> {
-    const limit = pageLimit(page.limit);
-    const after = decodeCursor(page.cursor);
-    const rows = (
-      after === null ? this.page.all(tenantId, limit + 1) : this.pageAfter.all(tenantId, after, limit + 1)
-    ) as JobRow[];
-    return toPage(rows, limit, jobFromRow, (r) => r.id);
+    const p = new OrderedParams();
+    const { sql, limit } = keyPageSql(p, { ...JOB_PAGE, value: tenantId }, page);
+    return toPage(this.pages.get(sql).all(...p.values) as JobRow[], limit, jobFromRow, (r) => r.id);
   }
 
   claimJob(owner: string, leaseExpiresAt: number, now: number): Job | null {
@@ -161,23 +158,11 @@ export class SqliteJobs {
     }
   }
 
-  finishJob(
-    id: string,
-    owner: string,
-    result: { status: 'succeeded' | 'failed'; error: string | null },
-    now: number,
-  ): boolean {
+  finishJob(id: string, owner: string, result: JobResult, now: number): boolean {
     return this.finish.run(result.status, result.error, now, now, id, owner).changes > 0;
   }
 
-  listFailedDeliveries(q: {
-    tenantId: string;
-    endpointId: string;
-    since: number;
-    until: number;
-    after: string | null;
-    limit: number;
-  }): string[] {
+  listFailedDeliveries(q: FailedDeliveriesQuery): string[] {
     return this.failedOf.all({ ...q, after: q.after ?? '' }) as string[];
   }
 }

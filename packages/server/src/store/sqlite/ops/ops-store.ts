@@ -101,13 +101,8 @@ export class SqliteOps implements OpsStore {
   async applyJobChunk(chunk: JobChunk) {
     return this.p.jobs.applyJobChunk(chunk);
   }
-  async finishJob(
-    id: string,
-    owner: string,
-    result: { status: 'succeeded' | 'failed'; error: string | null },
-    now: number,
-  ) {
-    return this.p.jobs.finishJob(id, owner, result, now);
+  async finishJob(...args: Parameters<OpsStore['finishJob']>) {
+    return this.p.jobs.finishJob(...args);
   }
   async listFailedDeliveries(query: Parameters<OpsStore['listFailedDeliveries']>[0]) {
     return this.p.jobs.listFailedDeliveries(query);
