@@ -49,6 +49,14 @@ export function clientConfig(opts: PgOptions): pg.ClientConfig {
 
 export function createPool(opts: PgOptions): Pool {
   const pool = new pg.Pool({ ...clientConfig(opts), max: opts.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  // Every connection listens for 'error' from birth to end. The pool listens only
+  // while a connection is idle, and a connection can die between being handed
+  // out and its borrower's first line (a FATAL that arrives with the handshake,
+  // in the same read): with no listener, Node would stop the process. The
+  // borrower still sees the failure, on its query; the pool then drops the connection.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   // An idle connection that dies (database restart, pg_terminate_backend) is
   // reported here; without a listener Node would crash. The pool drops it and
   // opens a new one on the next query.
@@ -64,9 +72,6 @@ export function createPool(opts: PgOptions): Pool {
 /** Runs `fn` in one transaction on one pooled connection; rolls back on any error. */
 export async function withTx<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  // A checked-out connection that dies emits 'error' on the client; the query in progress fails with it.
-  const onError = () => {};
-  client.on('error', onError);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -82,7 +87,6 @@ export async function withTx<T>(pool: Pool, fn: (client: pg.PoolClient) => Promi
     }
     throw err;
   } finally {
-    client.off('error', onError);
     client.release(broken);
   }
 }
