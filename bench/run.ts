@@ -116,7 +116,8 @@ function line(r: RunResult): string {
     `e2e ${r.endToEndPerSec}/s, ingest ${r.ingestPerSec}/s, drain ${r.drainPerSec}/s, ${lat}, ` +
     `peak RSS ${r.peakRssMb ?? '–'} MB (${r.memoryOf})` +
     (r.lockWaits
-      ? `, lock waits in ${Math.round(r.lockWaits.waitingShare * 100)} % of samples (mean ${r.lockWaits.meanWaiting}, max ${r.lockWaits.maxWaiting})`
+      ? `, lock waits in ${Math.round(r.lockWaits.waitingShare * 100)} % of samples (mean ${r.lockWaits.meanWaiting}, max ${r.lockWaits.maxWaiting})` +
+        r.lockWaits.waitingOn.map((w) => `\n      waiting ${w.samples}× on ${w.lock}: ${w.statement}`).join('')
       : '')
   );
 }

@@ -13,6 +13,8 @@ export interface LockWaits {
   waitingShare: number;
   meanWaiting: number;
   maxWaiting: number;
+  /** The statements seen waiting (whitespace folded, first 80 characters), most often first: what holds things up. */
+  waitingOn: { statement: string; lock: string; samples: number }[];
 }
 
 export function sampleLockWaits(databaseUrl: string): { stop(): Promise<LockWaits> } {
@@ -20,16 +22,21 @@ export function sampleLockWaits(databaseUrl: string): { stop(): Promise<LockWait
   url.searchParams.delete('schema');
   const client = new pg.Client({ connectionString: url.toString() });
   const counts: number[] = [];
+  const statements = new Map<string, number>();
   let stopped = false;
   const connected = client.connect();
   const loop = (async () => {
     await connected;
     while (!stopped) {
-      const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
+      const { rows } = await client.query<{ query: string; wait_event: string }>(
+        `SELECT query, wait_event FROM pg_stat_activity
          WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
       );
-      counts.push(rows[0]?.n ?? 0);
+      counts.push(rows.length);
+      for (const r of rows) {
+        const key = `${r.wait_event}\t${r.query.replace(/\s+/g, ' ').trim().slice(0, 80)}`;
+        statements.set(key, (statements.get(key) ?? 0) + 1);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -46,6 +53,13 @@ export function sampleLockWaits(databaseUrl: string): { stop(): Promise<LockWait
           samples === 0 ? 0 : Math.round((counts.filter((n) => n > 0).length / samples) * 1000) / 1000,
         meanWaiting: samples === 0 ? 0 : Math.round((sum / samples) * 100) / 100,
         maxWaiting: Math.max(0, ...counts),
+        waitingOn: [...statements]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5)
+          .map(([key, n]) => {
+            const [lock = '', statement = ''] = key.split('\t');
+            return { statement, lock, samples: n };
+          }),
       };
     },
   };

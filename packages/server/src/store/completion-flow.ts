@@ -10,6 +10,7 @@ import {
   completionFact,
   type FlowPolicy,
   type FlowState,
+  INITIAL_FLOW_STATE,
   planCompletion,
 } from '../domain/circuit.ts';
 import type { Attempt } from '../domain/types.ts';
@@ -39,4 +40,25 @@ export function planDeliveryCompletion(
     if (fact) facts.push(fact);
   }
   return planCompletion(facts, current, statuses, policy, now);
+}
+
+const FLOW_FIELDS = [
+  'tokens',
+  'refilledAt',
+  'circuit',
+  'failures',
+  'opens',
+  'openedAt',
+  'openUntil',
+  'failingSince',
+] as const satisfies readonly (keyof FlowState)[];
+
+/** Whether a completion's plan writes anything: a transition, a disable, or a flow state that differs. */
+export function changesFlow(plan: CompletionPlan, current: ReadonlyMap<string, FlowState>): boolean {
+  if (plan.transitions.length > 0 || plan.disables.size > 0) return true;
+  for (const [id, next] of plan.states) {
+    const before = current.get(id) ?? INITIAL_FLOW_STATE;
+    if (FLOW_FIELDS.some((f) => before[f] !== next[f])) return true;
+  }
+  return false;
 }

@@ -1,43 +1,35 @@
 /**
  * The claim: the hottest query in Herald. Many workers in many processes
- * claim at once; `FOR UPDATE SKIP LOCKED` hands each a disjoint set of due
- * rows without waiting, and locking the endpoint rows involved serialises the
- * per-endpoint in-flight accounting (see docs/architecture.md, "Cross-process
- * coordination").
+ * claim at once. A claimer takes endpoints first and deliveries second:
+ *
+ * 1. which endpoints have due work, read without locks from the first due
+ *    rows of the deliveries_due index (endpoints already at their limit left out);
+ * 2. those endpoints' rows locked `FOR NO KEY UPDATE SKIP LOCKED`: an endpoint
+ *    another worker is claiming for is skipped, never waited for, so workers
+ *    take disjoint endpoints and a claim never waits on a lock at all;
+ * 3. under each endpoint lock, a new statement (so a new snapshot) counts its
+ *    in-flight rows and reads its token bucket and circuit, and takes exactly
+ *    its room of due deliveries from deliveries_endpoint_due.
+ *
+ * Taking rows only under their endpoint's lock also means a claim never
+ * locks a row another worker just leased (a `FOR UPDATE` scan over rows that
+ * changed after its snapshot would, and a completion would then wait on it).
+ * See docs/architecture.md, "Cross-process coordination".
  */
 import { type FlowState, planClaim } from '../../domain/circuit.ts';
-import type { AttemptTrigger, RateLimitPolicy } from '../../domain/types.ts';
-import { type ClaimEventRow, turnState } from '../claim-rows.ts';
+import type { RateLimitPolicy } from '../../domain/types.ts';
+import { type ClaimEventRow, claimedDelivery, type LeasedRow, turnState } from '../claim-rows.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
 import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
 import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
 
-interface CandidateRow {
-  id: string;
-  tenant_id: string;
-  endpoint_id: string;
-  event_id: string;
-  attempts: number;
-  next_trigger: string;
-  /** null when the endpoint was deleted while the event was being stored. */
-  endpoint_status: string | null;
-  timeout_ms: number | null;
-}
-
-interface Turn {
-  plan: ReturnType<typeof planClaim>;
-  flow: FlowState;
-  taken: number;
-  heldBack: number;
-}
-
-/** Candidates fetched per slot asked for: room to skip rows of endpoints that fill up mid-walk. */
+/** Due rows read per slot asked for, to find the endpoints with work. */
 const OVERFETCH = 2;
 
 /**
  * Endpoints already at their limit, from the deliveries_in_flight partial
  * index. Read without locks: it only keeps their backlog out of the candidate
- * scan (so a slow endpoint cannot crowd out the others); the exact count is
+ * read (so a slow endpoint cannot crowd out the others); the exact count is
  * taken again under the endpoint lock.
  */
 const SATURATED_SQL = `
@@ -48,35 +40,25 @@ const SATURATED_SQL = `
   WHERE f.n >= p.max_in_flight`;
 
 /**
- * Due candidates in due order, walking the deliveries_due partial index; rows
- * other claimers hold are skipped. Events (with their payloads) are read
- * afterwards, only for the deliveries actually leased.
+ * The endpoints of the first due rows, in due order, walking the
+ * deliveries_due partial index, with their status (null: deleted while an
+ * event for it was being stored). Nothing is locked here.
  */
 export const CLAIM_CANDIDATES_SQL = `
-  SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger,
-    p.status AS endpoint_status, p.timeout_ms
-  FROM deliveries AS d
-  LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
-  WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-    AND d.endpoint_id <> ALL($2::text[])
-    AND p.batch IS NULL -- batching endpoints are claimed as batches (batches.ts)
-    AND (NOT coalesce(p.ordered, FALSE) OR NOT EXISTS (
-      SELECT 1 FROM deliveries AS o
-      WHERE o.endpoint_id = d.endpoint_id AND o.status IN ('pending', 'in_flight') AND o.id < d.id))
-  ORDER BY d.next_attempt_at
-  LIMIT $3
-  FOR UPDATE OF d SKIP LOCKED`;
+  SELECT d.endpoint_id, p.status, p.batch IS NOT NULL AS batching
+  FROM (
+    SELECT endpoint_id, next_attempt_at FROM deliveries
+    WHERE status = 'pending' AND next_attempt_at <= $1 AND endpoint_id <> ALL($2::text[])
+    ORDER BY next_attempt_at LIMIT $3
+  ) AS d LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
+  ORDER BY d.next_attempt_at`;
 
-/**
- * Locks the active endpoints among the candidates, in id order (every claimer
- * takes them in the same order, so claimers never deadlock each other). NO KEY
- * UPDATE does not block foreign-key checks (adding a resource) on those rows.
- */
+/** Locks the still active endpoints among the candidates, in id order; those another claimer holds are skipped. */
 const LOCK_ENDPOINTS_SQL = `
-  SELECT id, max_in_flight, rate_limit, ordered FROM endpoints
-  WHERE id = ANY($1::text[]) AND status = 'active'
+  SELECT id, max_in_flight, rate_limit, ordered, timeout_ms FROM endpoints
+  WHERE id = ANY($1::text[]) AND status = 'active' AND batch IS NULL
   ORDER BY id
-  FOR NO KEY UPDATE`;
+  FOR NO KEY UPDATE SKIP LOCKED`;
 
 /** Taken under the endpoint locks: no other claimer can add to these counts until we commit. */
 const IN_FLIGHT_SQL = `
@@ -84,11 +66,62 @@ const IN_FLIGHT_SQL = `
   WHERE status = 'in_flight' AND lease_expires_at > $1 AND endpoint_id = ANY($2::text[])
   GROUP BY endpoint_id`;
 
+/**
+ * Each locked endpoint's first `n` due rows, from its own index range. An
+ * ordered endpoint offers only its oldest unfinished delivery (and nothing
+ * while that one is in flight or not yet due).
+ */
+export const DUE_ROWS_SQL = `
+  SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger
+  FROM unnest($1::text[], $2::int[], $3::bool[]) AS e(id, n, ordered)
+  CROSS JOIN LATERAL (
+    SELECT * FROM deliveries AS d
+    WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $4
+      AND (NOT e.ordered OR NOT EXISTS (
+        SELECT 1 FROM deliveries AS o
+        WHERE o.endpoint_id = e.id AND o.status IN ('pending', 'in_flight') AND o.id < d.id))
+    ORDER BY d.next_attempt_at
+    LIMIT e.n
+    FOR UPDATE SKIP LOCKED
+  ) AS d`;
+
+/** Leases the taken rows and reads their events in the same round trip. */
 const LEASE_SQL = `
-  UPDATE deliveries AS d SET status = 'in_flight', lease_owner = $1, lease_expires_at = v.lease,
-    attempts = d.attempts + 1, next_attempt_at = NULL, updated_at = $2
-  FROM unnest($3::text[], $4::int8[]) AS v(id, lease)
-  WHERE d.id = v.id`;
+  WITH leased AS (
+    UPDATE deliveries AS d SET status = 'in_flight', lease_owner = $1, lease_expires_at = v.lease,
+      attempts = d.attempts + 1, next_attempt_at = NULL, updated_at = $2
+    FROM unnest($3::text[], $4::int8[]) AS v(id, lease)
+    WHERE d.id = v.id AND d.status = 'pending'
+    RETURNING d.event_id)
+  SELECT id, type, version, resource, payload, created_at AS event_created_at
+  FROM events WHERE id IN (SELECT event_id FROM leased)`;
+
+interface CandidateRow {
+  endpoint_id: string;
+  status: string | null;
+  batching: boolean | null;
+}
+
+interface LockedEndpoint {
+  id: string;
+  max_in_flight: number;
+  rate_limit: string | null;
+  ordered: boolean;
+  timeout_ms: number;
+}
+
+type DueRow = LeasedRow & { endpoint_id: string };
+
+/** An endpoint's turn in this claim: how many it may take and how held-back rows wait. */
+interface Turn {
+  endpoint: LockedEndpoint;
+  plan: ReturnType<typeof planClaim>;
+  flow: FlowState;
+  /** Rows it may lease now. */
+  slots: number;
+  /** Rows read beyond `slots` when flow control holds it back: they are deferred to their token. */
+  extra: number;
+}
 
 export class PgClaim {
   constructor(private readonly pool: Pool) {}
@@ -98,7 +131,9 @@ export class PgClaim {
     return withTx(this.pool, (client) => this.claimInTx(client, req));
   }
 
-  private async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
+  /** The claim's statements, for a caller that holds the transaction. */
+  async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
+    if (limit <= 0) return [];
     const saturated = (await client.query<{ endpoint_id: string }>(SATURATED_SQL, [now])).rows.map(
       (r) => r.endpoint_id,
     );
@@ -108,98 +143,76 @@ export class PgClaim {
       limit * OVERFETCH,
     ]);
     if (rows.length === 0) return [];
+    const order = await this.sortCandidates(client, rows, now);
+    if (order.length === 0) return [];
 
-    const cancel: string[] = [];
-    const park: string[] = [];
-    const sendable: CandidateRow[] = [];
-    for (const row of rows) {
-      // Its endpoint was deleted after the event was matched: cancelled, as deleteEndpoint would have.
-      if (row.endpoint_status === null) cancel.push(row.id);
-      else if (row.endpoint_status !== 'active') park.push(row.id);
-      else sendable.push(row);
-    }
-    if (cancel.length > 0) {
-      await client.query(
-        `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = $1, updated_at = $1
-         WHERE id = ANY($2::text[])`,
-        [now, cancel],
-      );
-    }
-    // Parked: pending with no due time, until the endpoint is active again.
-    if (park.length > 0) {
-      await client.query(
-        'UPDATE deliveries SET next_attempt_at = NULL, updated_at = $1 WHERE id = ANY($2::text[])',
-        [now, park],
-      );
-    }
-    if (sendable.length === 0) return [];
-
-    const endpointIds = [...new Set(sendable.map((r) => r.endpoint_id))];
-    const limits = new Map<string, number>();
-    const rateLimits = new Map<string, RateLimitPolicy | null>();
-    for (const r of (
-      await client.query<{ id: string; max_in_flight: number; rate_limit: string | null; ordered: boolean }>(
-        LOCK_ENDPOINTS_SQL,
-        [endpointIds],
-      )
-    ).rows) {
-      // Ordered endpoints: the scan offers only the oldest unfinished delivery; one in flight at a time.
-      limits.set(r.id, r.ordered ? 1 : r.max_in_flight);
-      rateLimits.set(r.id, fromJson<RateLimitPolicy>(r.rate_limit));
-    }
-    // Read under the endpoint locks: no other claimer or completion changes them until we commit.
-    const flows = await loadFlowStates(client, [...limits.keys()]);
+    const locked = (await client.query<LockedEndpoint>(LOCK_ENDPOINTS_SQL, [order])).rows;
+    if (locked.length === 0) return [];
+    const byId = new Map(locked.map((e) => [e.id, e]));
+    const ids = locked.map((e) => e.id);
+    // Read under the endpoint locks, in statements that start after them: exact.
+    const flows = await loadFlowStates(client, ids);
     const inFlight = new Map<string, number>();
-    for (const r of (
-      await client.query<{ endpoint_id: string; n: number }>(IN_FLIGHT_SQL, [now, [...limits.keys()]])
-    ).rows)
+    for (const r of (await client.query<{ endpoint_id: string; n: number }>(IN_FLIGHT_SQL, [now, ids])).rows)
       inFlight.set(r.endpoint_id, r.n);
 
-    const claimed: ClaimedDelivery[] = [];
+    // Slots go to endpoints in due order (the first due first), as far as the claim's limit goes.
     const turns = new Map<string, Turn>();
+    let budget = limit;
+    for (const id of order) {
+      const endpoint = byId.get(id);
+      if (!endpoint) continue; // another claimer holds it, or it changed: the next claim looks again
+      const count = inFlight.get(id) ?? 0;
+      const room = Math.max(0, (endpoint.ordered ? 1 : endpoint.max_in_flight) - count);
+      const flow = flowOf(flows, id);
+      const plan = planClaim({
+        rateLimit: fromJson<RateLimitPolicy>(endpoint.rate_limit),
+        flow,
+        inFlight: count,
+        now,
+      });
+      const wanted = Math.min(room, budget);
+      const slots = Math.min(wanted, plan.slots);
+      budget -= slots;
+      // Held back by flow control: as many due rows as a claim reads to find endpoints move to
+      // when they may go, so they stop filling the front of the due index.
+      const extra = slots < wanted ? limit * OVERFETCH : 0;
+      turns.set(id, { endpoint, plan, flow, slots, extra });
+    }
+    const asked = [...turns.values()].filter((t) => t.slots + t.extra > 0);
+    const due =
+      asked.length === 0
+        ? []
+        : (
+            await client.query<DueRow>(DUE_ROWS_SQL, [
+              asked.map((t) => t.endpoint.id),
+              asked.map((t) => t.slots + t.extra),
+              asked.map((t) => t.endpoint.ordered),
+              now,
+            ])
+          ).rows;
+
+    const take: { row: DueRow; leaseExpiresAt: number }[] = [];
+    const taken = new Map<string, number>();
+    const heldBack = new Map<string, number>();
     const deferIds: string[] = [];
     const deferAt: number[] = [];
-    for (const row of sendable) {
-      if (claimed.length >= limit) break;
-      const max = limits.get(row.endpoint_id);
-      // Not in `limits`: paused or deleted since the candidate scan; left pending for the next claim.
-      if (max === undefined) continue;
-      const count = inFlight.get(row.endpoint_id) ?? 0;
-      let turn = turns.get(row.endpoint_id);
-      if (!turn) {
-        const flow = flowOf(flows, row.endpoint_id);
-        const rateLimit = rateLimits.get(row.endpoint_id) ?? null;
-        turn = { plan: planClaim({ rateLimit, flow, inFlight: count, now }), flow, taken: 0, heldBack: 0 };
-        turns.set(row.endpoint_id, turn);
-      }
-      if (turn.taken >= turn.plan.slots) {
-        // Held back by flow control (rate limit, open circuit): due again when it may go.
-        const at = turn.plan.retryAt(turn.heldBack++, turn.taken);
-        if (at !== null) {
-          deferIds.push(row.id);
-          deferAt.push(at);
-        }
+    for (const row of due) {
+      const turn = turns.get(row.endpoint_id)!;
+      const n = taken.get(row.endpoint_id) ?? 0;
+      if (n < turn.slots) {
+        taken.set(row.endpoint_id, n + 1);
+        // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
+        take.push({ row, leaseExpiresAt: now + turn.endpoint.timeout_ms + leaseMs });
         continue;
       }
-      if (count >= max) continue;
-      inFlight.set(row.endpoint_id, count + 1);
-      turn.taken += 1;
-      claimed.push({
-        id: row.id,
-        tenantId: row.tenant_id,
-        endpointId: row.endpoint_id,
-        eventId: row.event_id,
-        attemptNumber: row.attempts + 1,
-        trigger: row.next_trigger as AttemptTrigger,
-        // Filled in from the event once leased (withEvents).
-        eventType: '',
-        eventVersion: 0,
-        resource: null,
-        payload: '',
-        eventCreatedAt: 0,
-        // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
-        leaseExpiresAt: now + (row.timeout_ms ?? 0) + leaseMs,
-      });
+      const excess = heldBack.get(row.endpoint_id) ?? 0;
+      heldBack.set(row.endpoint_id, excess + 1);
+      const at = turn.plan.retryAt(excess, n);
+      if (at !== null) {
+        deferIds.push(row.id);
+        deferAt.push(at);
+      }
     }
     if (deferIds.length > 0) {
       await client.query(
@@ -210,39 +223,78 @@ export class PgClaim {
     }
     // Spends the tokens taken and marks a probe's circuit half-open.
     const changed = new Map<string, FlowState>();
-    for (const [endpointId, { plan, flow, taken }] of turns) {
-      const next = turnState(plan, flow, taken, now);
-      if (next) changed.set(endpointId, next);
+    for (const [id, turn] of turns) {
+      const next = turnState(turn.plan, turn.flow, taken.get(id) ?? 0, now);
+      if (next) changed.set(id, next);
     }
     await saveFlowStates(client, changed);
-    if (claimed.length > 0) {
-      await client.query(LEASE_SQL, [
-        owner,
-        now,
-        claimed.map((c) => c.id),
-        claimed.map((c) => c.leaseExpiresAt),
-      ]);
-      await withEvents(client, claimed);
-    }
-    return claimed;
+    return this.lease(client, owner, now, take);
   }
-}
 
-/** Reads the leased deliveries' events in one query and fills in what a worker sends. */
-async function withEvents(client: Queryable, claimed: ClaimedDelivery[]): Promise<void> {
-  const { rows } = await client.query<ClaimEventRow>(
-    `SELECT id, type, version, resource, payload, created_at AS event_created_at
-     FROM events WHERE id = ANY($1::text[])`,
-    [[...new Set(claimed.map((c) => c.eventId))]],
-  );
-  const events = new Map(rows.map((e) => [e.id, e]));
-  for (const c of claimed) {
-    // Deliveries reference their event and are deleted with it: it is there.
-    const e = events.get(c.eventId)!;
-    c.eventType = e.type;
-    c.eventVersion = e.version;
-    c.resource = e.resource;
-    c.payload = e.payload;
-    c.eventCreatedAt = Number(e.event_created_at);
+  /**
+   * The candidates' endpoints, each once, in due order. Deliveries of an
+   * endpoint deleted meanwhile are cancelled (as deleting it would have), and
+   * due work of one that is paused or disabled is parked (pending with no due
+   * time) until it is active again; batching endpoints are claimed as batches.
+   */
+  private async sortCandidates(client: Queryable, rows: CandidateRow[], now: number): Promise<string[]> {
+    const order: string[] = [];
+    const gone = new Set<string>();
+    const inactive = new Set<string>();
+    const seen = new Set<string>();
+    for (const r of rows) {
+      if (seen.has(r.endpoint_id)) continue;
+      seen.add(r.endpoint_id);
+      if (r.status === null) gone.add(r.endpoint_id);
+      else if (r.batching) continue;
+      else if (r.status !== 'active') inactive.add(r.endpoint_id);
+      else order.push(r.endpoint_id);
+    }
+    if (gone.size > 0) {
+      await client.query(
+        `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = $1, updated_at = $1
+         WHERE endpoint_id = ANY($2::text[]) AND status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM endpoints WHERE id = deliveries.endpoint_id)`,
+        [now, [...gone]],
+      );
+    }
+    if (inactive.size > 0) {
+      await client.query(
+        `UPDATE deliveries AS d SET next_attempt_at = NULL, updated_at = $1
+         FROM endpoints AS p
+         WHERE p.id = d.endpoint_id AND p.status <> 'active'
+           AND d.endpoint_id = ANY($2::text[]) AND d.status = 'pending' AND d.next_attempt_at <= $1`,
+        [now, [...inactive]],
+      );
+    }
+    return order;
+  }
+
+  /** Leases the rows taken and fills in what a worker sends from their events. */
+  private async lease(
+    client: Queryable,
+    owner: string,
+    now: number,
+    take: { row: DueRow; leaseExpiresAt: number }[],
+  ): Promise<ClaimedDelivery[]> {
+    if (take.length === 0) return [];
+    const { rows } = await client.query<ClaimEventRow>(LEASE_SQL, [
+      owner,
+      now,
+      take.map((t) => t.row.id),
+      take.map((t) => t.leaseExpiresAt),
+    ]);
+    const events = new Map(rows.map((e) => [e.id, e]));
+    // The rows were locked by this transaction and pending: all are leased. Deliveries
+    // reference their event and are deleted with it, so it is there.
+    return take.map(({ row, leaseExpiresAt }) => {
+      const e = events.get(row.event_id)!;
+      return claimedDelivery(
+        row,
+        row.endpoint_id,
+        { ...e, event_created_at: Number(e.event_created_at) },
+        leaseExpiresAt,
+      );
+    });
   }
 }

@@ -50,6 +50,25 @@ export async function loadFlowStates(client: Queryable, endpointIds: readonly st
   return out;
 }
 
+/**
+ * Endpoints' status and flow state read without locks, in one statement: what a
+ * completion that may change nothing looks at before deciding it needs the locks.
+ */
+export async function readFlowsAndStatuses(client: Queryable, endpointIds: readonly string[]) {
+  const { rows } = await client.query<FlowRow & { id: string; status: string }>(
+    `SELECT p.id, p.status, f.* FROM endpoints AS p
+     LEFT JOIN endpoint_flow AS f ON f.endpoint_id = p.id WHERE p.id = ANY($1::text[])`,
+    [endpointIds],
+  );
+  const flows = new Map<string, FlowState>();
+  const statuses = new Map<string, string>();
+  for (const r of rows) {
+    statuses.set(r.id, r.status);
+    if (r.endpoint_id !== null) flows.set(r.id, flowFromRow(r));
+  }
+  return { flows, statuses };
+}
+
 export function flowOf(states: ReadonlyMap<string, FlowState>, endpointId: string): FlowState {
   return states.get(endpointId) ?? { ...INITIAL_FLOW_STATE };
 }

@@ -2,13 +2,20 @@
  * Everything that moves a delivery after its claim: completion (group
  * commit of attempts and outcomes), release, lease reclaim, manual retry.
  */
-import { DEFAULT_FLOW_POLICY, type FlowPolicy, type FlowTransition } from '../../domain/circuit.ts';
+import {
+  DEFAULT_FLOW_POLICY,
+  type FlowPolicy,
+  type FlowState,
+  type FlowTransition,
+} from '../../domain/circuit.ts';
+import type { Attempt } from '../../domain/types.ts';
 import { outcomeColumns } from '../claim-rows.ts';
-import { planDeliveryCompletion } from '../completion-flow.ts';
+import { changesFlow, endpointIdsOf, planDeliveryCompletion } from '../completion-flow.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
-import { type Pool, pushRow, withTx } from './db.ts';
-import { applyPlan, loadFlowStates } from './flow.ts';
-import { startCompletion } from './rows.ts';
+import { type Pool, pushRow, type Queryable, withTx } from './db.ts';
+import { applyPlan, loadFlowStates, lockEndpointStatuses, readFlowsAndStatuses } from './flow.ts';
+import { recordRollup } from './ops/rollup.ts';
+import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
 
 // Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
 const APPLY_OUTCOMES_SQL = `
@@ -34,8 +41,17 @@ export class PgQueue {
       pushRow(cols, [deliveryId, owner, o.status, o.nextAttemptAt, o.completedAt, o.code, o.error]);
     }
     const disables = results.filter((r) => r.disableEndpoint);
+    const endpointIds = endpointIdsOf(results);
     return withTx(this.pool, async (client) => {
-      const { ids, statuses } = await startCompletion(client, results);
+      // A failure or a 410 moves a circuit or an endpoint: its endpoints are locked
+      // first (id order, as everyone takes them). All-success rounds usually change
+      // neither and so take no endpoint lock at all (below).
+      let statuses =
+        disables.length > 0 || results.some((r) => !r.attempt.succeeded)
+          ? await lockEndpointStatuses(client, endpointIds)
+          : null;
+      const attempts = results.map((r) => r.attempt);
+      await client.query(`${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`, attemptColumns(attempts));
       const applied = new Set(
         (await client.query<{ id: string }>(APPLY_OUTCOMES_SQL, [now, ...cols])).rows.map((r) => r.id),
       );
@@ -47,19 +63,40 @@ export class PgQueue {
           [r.disableEndpoint!.reason, now, r.deliveryId],
         );
       }
+      const plan = (flows: ReadonlyMap<string, FlowState>, current: ReadonlyMap<string, string>) =>
+        planDeliveryCompletion(
+          results,
+          (r) => applied.has(r.deliveryId),
+          flows,
+          current,
+          this.flowPolicy,
+          now,
+        );
+      let transitions: FlowTransition[] = [];
       // Only attempts sent to an endpoint move a circuit.
-      if (ids.length === 0) return [];
-      const flows = await loadFlowStates(client, [...statuses.keys()]);
-      const plan = planDeliveryCompletion(
-        results,
-        (r) => applied.has(r.deliveryId),
-        flows,
-        statuses,
-        this.flowPolicy,
-        now,
-      );
-      return applyPlan(client, plan, now);
+      if (endpointIds.length > 0) {
+        if (statuses === null) {
+          // Successes on closed, clean circuits change nothing: seen without locks, nothing
+          // is written. Anything else is planned again under the endpoint locks.
+          const seen = await readFlowsAndStatuses(client, endpointIds);
+          if (!changesFlow(plan(seen.flows, seen.statuses), seen.flows))
+            return this.finish(client, attempts, []);
+          statuses = await lockEndpointStatuses(client, endpointIds);
+        }
+        const flows = await loadFlowStates(client, [...statuses.keys()]);
+        transitions = await applyPlan(client, plan(flows, statuses), now);
+      }
+      return this.finish(client, attempts, transitions);
     });
+  }
+
+  /**
+   * The stats rollup last, just before the commit: its (endpoint, minute) rows are
+   * the ones concurrent completions share, so they are held as briefly as possible.
+   */
+  private async finish(client: Queryable, attempts: Attempt[], transitions: FlowTransition[]) {
+    await recordRollup(client, attempts);
+    return transitions;
   }
 
   async releaseDeliveries(owner: string, ids: string[], now: number): Promise<void> {
