@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.ts';
 import { isStoreUnavailable } from '../../src/api/errors.ts';
 import { postgresTarget } from '../../src/store/open.ts';
-import { CLAIM_CANDIDATES_SQL } from '../../src/store/postgres/claim.ts';
+import { CLAIM_CANDIDATES_SQL, DUE_ROWS_SQL } from '../../src/store/postgres/claim.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { waitUntil } from '../helpers/api-client.ts';
 import { adminQuery, dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.ts';
@@ -57,15 +57,33 @@ describe.skipIf(!pgAvailable)('PostgreSQL adapter', () => {
     expect(claimed.filter((c) => c.endpointId === other.id).length).toBeGreaterThan(0);
   });
 
-  it('claims by walking the deliveries_due partial index', async () => {
+  it('finds endpoints with work on the deliveries_due index and takes their rows from deliveries_endpoint_due', async () => {
+    // A backlog as the claim meets it in production: many pending rows, of several endpoints.
+    const eps = await Promise.all([1, 2, 3].map(() => main.createEndpoint(endpointFixture('acme'))));
+    const backlog = Array.from({ length: 3000 }, (_, i) =>
+      newEvent('acme', [eps[i % 3]!.id], { now: T0 + i }),
+    );
+    for (let i = 0; i < backlog.length; i += 500) await main.insertEvents(backlog.slice(i, i + 500));
     await adminQuery(`ANALYZE "${schema}".deliveries`);
     const plan = await main.pool.connect();
     try {
       await plan.query('BEGIN');
-      const rows = await plan.query(`EXPLAIN ${CLAIM_CANDIDATES_SQL}`, [T0 + 10_000, [], 256]);
+      const rows = await plan.query(`EXPLAIN ${CLAIM_CANDIDATES_SQL}`, [T0 + 10_000, 256]);
       await plan.query('ROLLBACK');
       const text = rows.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
       expect(text).toContain('deliveries_due');
+      // Under the endpoint lock, each endpoint's due rows are a range of its own index.
+      await plan.query('BEGIN');
+      const due = await plan.query(`EXPLAIN ${DUE_ROWS_SQL}`, [
+        ['ep_a', 'ep_b'],
+        [16, 16],
+        [false, false],
+        T0,
+      ]);
+      await plan.query('ROLLBACK');
+      expect(due.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')).toContain(
+        'deliveries_endpoint_due',
+      );
     } finally {
       plan.release();
     }

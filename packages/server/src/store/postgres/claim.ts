@@ -21,14 +21,14 @@ import type { RateLimitPolicy } from '../../domain/types.ts';
 import { type ClaimEventRow, claimedDelivery, type LeasedRow, turnState } from '../claim-rows.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
 import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
-import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
+import { flowOf, loadFlowsAndInFlight, saveFlowStates } from './flow.ts';
 
 /** Due rows read per slot asked for, to find the endpoints with work. */
 const OVERFETCH = 2;
 
 /**
  * Endpoints already at their limit, from the deliveries_in_flight partial
- * index. Read without locks: it only keeps their backlog out of the candidate
+ * index, read without locks: it only keeps their backlog out of the candidate
  * read (so a slow endpoint cannot crowd out the others); the exact count is
  * taken again under the endpoint lock.
  */
@@ -36,8 +36,8 @@ const SATURATED_SQL = `
   SELECT f.endpoint_id FROM (
     SELECT endpoint_id, count(*) AS n FROM deliveries
     WHERE status = 'in_flight' AND lease_expires_at > $1 GROUP BY endpoint_id
-  ) AS f JOIN endpoints AS p ON p.id = f.endpoint_id
-  WHERE f.n >= p.max_in_flight`;
+  ) AS f JOIN endpoints AS s ON s.id = f.endpoint_id
+  WHERE f.n >= s.max_in_flight`;
 
 /**
  * The endpoints of the first due rows, in due order, walking the
@@ -48,8 +48,8 @@ export const CLAIM_CANDIDATES_SQL = `
   SELECT d.endpoint_id, p.status, p.batch IS NOT NULL AS batching
   FROM (
     SELECT endpoint_id, next_attempt_at FROM deliveries
-    WHERE status = 'pending' AND next_attempt_at <= $1 AND endpoint_id <> ALL($2::text[])
-    ORDER BY next_attempt_at LIMIT $3
+    WHERE status = 'pending' AND next_attempt_at <= $1 AND endpoint_id <> ALL(ARRAY(${SATURATED_SQL}))
+    ORDER BY next_attempt_at LIMIT $2
   ) AS d LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
   ORDER BY d.next_attempt_at`;
 
@@ -59,12 +59,6 @@ const LOCK_ENDPOINTS_SQL = `
   WHERE id = ANY($1::text[]) AND status = 'active' AND batch IS NULL
   ORDER BY id
   FOR NO KEY UPDATE SKIP LOCKED`;
-
-/** Taken under the endpoint locks: no other claimer can add to these counts until we commit. */
-const IN_FLIGHT_SQL = `
-  SELECT endpoint_id, count(*) AS n FROM deliveries
-  WHERE status = 'in_flight' AND lease_expires_at > $1 AND endpoint_id = ANY($2::text[])
-  GROUP BY endpoint_id`;
 
 /**
  * Each locked endpoint's first `n` due rows, from its own index range. An
@@ -134,14 +128,7 @@ export class PgClaim {
   /** The claim's statements, for a caller that holds the transaction. */
   async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
     if (limit <= 0) return [];
-    const saturated = (await client.query<{ endpoint_id: string }>(SATURATED_SQL, [now])).rows.map(
-      (r) => r.endpoint_id,
-    );
-    const { rows } = await client.query<CandidateRow>(CLAIM_CANDIDATES_SQL, [
-      now,
-      saturated,
-      limit * OVERFETCH,
-    ]);
+    const { rows } = await client.query<CandidateRow>(CLAIM_CANDIDATES_SQL, [now, limit * OVERFETCH]);
     if (rows.length === 0) return [];
     const order = await this.sortCandidates(client, rows, now);
     if (order.length === 0) return [];
@@ -151,10 +138,7 @@ export class PgClaim {
     const byId = new Map(locked.map((e) => [e.id, e]));
     const ids = locked.map((e) => e.id);
     // Read under the endpoint locks, in statements that start after them: exact.
-    const flows = await loadFlowStates(client, ids);
-    const inFlight = new Map<string, number>();
-    for (const r of (await client.query<{ endpoint_id: string; n: number }>(IN_FLIGHT_SQL, [now, ids])).rows)
-      inFlight.set(r.endpoint_id, r.n);
+    const { flows, inFlight } = await loadFlowsAndInFlight(client, ids, now);
 
     // Slots go to endpoints in due order (the first due first), as far as the claim's limit goes.
     const turns = new Map<string, Turn>();

@@ -69,6 +69,26 @@ export async function readFlowsAndStatuses(client: Queryable, endpointIds: reado
   return { flows, statuses };
 }
 
+/**
+ * For a claim holding these endpoints' locks: each one's flow state and its
+ * count of in-flight rows (deliveries_in_flight), in one statement.
+ */
+export async function loadFlowsAndInFlight(client: Queryable, endpointIds: readonly string[], now: number) {
+  const { rows } = await client.query<FlowRow & { id: string; in_flight: number }>(
+    `SELECT e.id, f.*, (SELECT count(*) FROM deliveries AS d
+       WHERE d.endpoint_id = e.id AND d.status = 'in_flight' AND d.lease_expires_at > $2) AS in_flight
+     FROM unnest($1::text[]) AS e(id) LEFT JOIN endpoint_flow AS f ON f.endpoint_id = e.id`,
+    [endpointIds, now],
+  );
+  const flows = new Map<string, FlowState>();
+  const inFlight = new Map<string, number>();
+  for (const r of rows) {
+    inFlight.set(r.id, r.in_flight);
+    if (r.endpoint_id !== null) flows.set(r.id, flowFromRow(r));
+  }
+  return { flows, inFlight };
+}
+
 export function flowOf(states: ReadonlyMap<string, FlowState>, endpointId: string): FlowState {
   return states.get(endpointId) ?? { ...INITIAL_FLOW_STATE };
 }

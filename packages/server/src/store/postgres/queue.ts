@@ -8,21 +8,26 @@ import {
   type FlowState,
   type FlowTransition,
 } from '../../domain/circuit.ts';
-import type { Attempt } from '../../domain/types.ts';
 import { outcomeColumns } from '../claim-rows.ts';
 import { changesFlow, endpointIdsOf, planDeliveryCompletion } from '../completion-flow.ts';
 import type { CompletedAttempt, RetryRequest } from '../port.ts';
 import { type Pool, pushRow, type Queryable, withTx } from './db.ts';
 import { applyPlan, loadFlowStates, lockEndpointStatuses, readFlowsAndStatuses } from './flow.ts';
 import { recordRollup } from './ops/rollup.ts';
-import { attemptColumns, INSERT_ATTEMPTS_SQL } from './rows.ts';
+import { attemptColumns, insertAttemptsSql } from './rows.ts';
 
-// Guarded by the lease: a worker whose lease was taken over cannot overwrite the new owner's state.
-const APPLY_OUTCOMES_SQL = `
+/**
+ * One statement for a completion's attempts and its deliveries' outcomes: the
+ * attempts are inserted (a retried write of the same results skips those it
+ * stored), and each outcome is applied only while its lease is still held, so a
+ * worker whose lease was taken over cannot overwrite the new owner's state.
+ */
+const COMPLETE_SQL = `
+  WITH attempts_stored AS (${insertAttemptsSql(9)} ON CONFLICT (id) DO NOTHING)
   UPDATE deliveries AS d SET status = v.status, next_attempt_at = v.next_at, completed_at = v.completed_at,
     lease_owner = NULL, lease_expires_at = NULL, last_status_code = v.code, last_error = v.error,
-    next_trigger = 'scheduled', updated_at = $1
-  FROM unnest($2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int[], $8::text[])
+    next_trigger = 'scheduled', updated_at = $8
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::int[], $7::text[])
     AS v(id, owner, status, next_at, completed_at, code, error)
   WHERE d.id = v.id AND d.status = 'in_flight' AND d.lease_owner = v.owner
   RETURNING d.id`;
@@ -35,6 +40,24 @@ export class PgQueue {
 
   async completeDeliveries(results: CompletedAttempt[], now: number): Promise<FlowTransition[]> {
     if (results.length === 0) return [];
+    return withTx(this.pool, async (client) => {
+      const transitions = await this.completeInTx(client, results, now);
+      await recordRollup(
+        client,
+        results.map((r) => r.attempt),
+      );
+      return transitions;
+    });
+  }
+
+  /**
+   * The completion's statements, for a caller that holds the transaction, except
+   * the stats rollup: the caller writes that last, just before its commit
+   * (recordRollup with the same attempts). Its (endpoint, minute) rows are the
+   * ones concurrent completions share, so they are held as briefly as possible.
+   */
+  async completeInTx(client: Queryable, results: CompletedAttempt[], now: number): Promise<FlowTransition[]> {
+    if (results.length === 0) return [];
     const cols: unknown[][] = [[], [], [], [], [], [], []];
     for (const { deliveryId, owner, outcome, attempt } of results) {
       const o = outcomeColumns(outcome, attempt, now);
@@ -42,60 +65,42 @@ export class PgQueue {
     }
     const disables = results.filter((r) => r.disableEndpoint);
     const endpointIds = endpointIdsOf(results);
-    return withTx(this.pool, async (client) => {
-      // A failure or a 410 moves a circuit or an endpoint: its endpoints are locked
-      // first (id order, as everyone takes them). All-success rounds usually change
-      // neither and so take no endpoint lock at all (below).
-      let statuses =
-        disables.length > 0 || results.some((r) => !r.attempt.succeeded)
-          ? await lockEndpointStatuses(client, endpointIds)
-          : null;
-      const attempts = results.map((r) => r.attempt);
-      await client.query(`${INSERT_ATTEMPTS_SQL} ON CONFLICT (id) DO NOTHING`, attemptColumns(attempts));
-      const applied = new Set(
-        (await client.query<{ id: string }>(APPLY_OUTCOMES_SQL, [now, ...cols])).rows.map((r) => r.id),
+    // A failure or a 410 moves a circuit or an endpoint: its endpoints are locked
+    // first (id order, as everyone takes them). All-success rounds usually change
+    // neither and so take no endpoint lock at all (below).
+    let statuses =
+      disables.length > 0 || results.some((r) => !r.attempt.succeeded)
+        ? await lockEndpointStatuses(client, endpointIds)
+        : null;
+    const attempts = results.map((r) => r.attempt);
+    const applied = new Set(
+      (
+        await client.query<{ id: string }>(COMPLETE_SQL, [...cols, now, ...attemptColumns(attempts)])
+      ).rows.map((r) => r.id),
+    );
+    // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
+    for (const r of disables) {
+      await client.query(
+        `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
+         WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = $3)`,
+        [r.disableEndpoint!.reason, now, r.deliveryId],
       );
-      // The response happened whoever holds the lease now, so the endpoint is disabled regardless.
-      for (const r of disables) {
-        await client.query(
-          `UPDATE endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2
-           WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = $3)`,
-          [r.disableEndpoint!.reason, now, r.deliveryId],
-        );
+    }
+    const plan = (flows: ReadonlyMap<string, FlowState>, current: ReadonlyMap<string, string>) =>
+      planDeliveryCompletion(results, (r) => applied.has(r.deliveryId), flows, current, this.flowPolicy, now);
+    let transitions: FlowTransition[] = [];
+    // Only attempts sent to an endpoint move a circuit.
+    if (endpointIds.length > 0) {
+      if (statuses === null) {
+        // Successes on closed, clean circuits change nothing: seen without locks, nothing
+        // is written. Anything else is planned again under the endpoint locks.
+        const seen = await readFlowsAndStatuses(client, endpointIds);
+        if (!changesFlow(plan(seen.flows, seen.statuses), seen.flows)) return [];
+        statuses = await lockEndpointStatuses(client, endpointIds);
       }
-      const plan = (flows: ReadonlyMap<string, FlowState>, current: ReadonlyMap<string, string>) =>
-        planDeliveryCompletion(
-          results,
-          (r) => applied.has(r.deliveryId),
-          flows,
-          current,
-          this.flowPolicy,
-          now,
-        );
-      let transitions: FlowTransition[] = [];
-      // Only attempts sent to an endpoint move a circuit.
-      if (endpointIds.length > 0) {
-        if (statuses === null) {
-          // Successes on closed, clean circuits change nothing: seen without locks, nothing
-          // is written. Anything else is planned again under the endpoint locks.
-          const seen = await readFlowsAndStatuses(client, endpointIds);
-          if (!changesFlow(plan(seen.flows, seen.statuses), seen.flows))
-            return this.finish(client, attempts, []);
-          statuses = await lockEndpointStatuses(client, endpointIds);
-        }
-        const flows = await loadFlowStates(client, [...statuses.keys()]);
-        transitions = await applyPlan(client, plan(flows, statuses), now);
-      }
-      return this.finish(client, attempts, transitions);
-    });
-  }
-
-  /**
-   * The stats rollup last, just before the commit: its (endpoint, minute) rows are
-   * the ones concurrent completions share, so they are held as briefly as possible.
-   */
-  private async finish(client: Queryable, attempts: Attempt[], transitions: FlowTransition[]) {
-    await recordRollup(client, attempts);
+      const flows = await loadFlowStates(client, [...statuses.keys()]);
+      transitions = await applyPlan(client, plan(flows, statuses), now);
+    }
     return transitions;
   }
 

@@ -21,9 +21,11 @@ const NON_TEXT_TYPES: Partial<Record<(typeof ATTEMPT_COLUMN_NAMES)[number], stri
 };
 const ATTEMPT_TYPES = ATTEMPT_COLUMN_NAMES.map((c) => NON_TEXT_TYPES[c] ?? 'text');
 
-/** Inserts many attempts in one statement: one array parameter per column. */
-export const INSERT_ATTEMPTS_SQL = `INSERT INTO attempts (${ATTEMPT_COLUMN_NAMES.join(', ')})
-  SELECT * FROM unnest(${ATTEMPT_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+/** Inserts many attempts in one statement: one array parameter per column, numbered from `$first`. */
+export const insertAttemptsSql = (first = 1) => `INSERT INTO attempts (${ATTEMPT_COLUMN_NAMES.join(', ')})
+  SELECT * FROM unnest(${ATTEMPT_TYPES.map((t, i) => `$${i + first}::${t}[]`).join(', ')})`;
+
+export const INSERT_ATTEMPTS_SQL = insertAttemptsSql();
 
 /** The column arrays for INSERT_ATTEMPTS_SQL. */
 export function attemptColumns(attempts: Attempt[]): unknown[][] {

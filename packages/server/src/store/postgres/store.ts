@@ -12,7 +12,7 @@ import type { ClaimRequest, CompletedAttempt, CompletedBatch, NewEvent, Store } 
 import { PgAttempts } from './attempts.ts';
 import { PgBatches } from './batches.ts';
 import { PgClaim } from './claim.ts';
-import { createPool, type PgOptions, type Pool } from './db.ts';
+import { createPool, type PgOptions, type Pool, withTx } from './db.ts';
 import { PgEndpoints } from './endpoints.ts';
 import { PgEventTypes } from './event-types.ts';
 import { PgEvents } from './events.ts';
@@ -21,6 +21,7 @@ import { PgHealth } from './health.ts';
 import { migratePostgres } from './migrate.ts';
 import { WorkNotifier } from './notify.ts';
 import { PgOps } from './ops/ops-store.ts';
+import { recordRollup } from './ops/rollup.ts';
 import { PgQueue } from './queue.ts';
 import { PgResources } from './resources.ts';
 import { PgTenants } from './tenants.ts';
@@ -92,10 +93,23 @@ export class PostgresStore extends CatalogStore implements Store {
   completeDeliveries(results: CompletedAttempt[], now: number) {
     return this.queue.completeDeliveries(results, now);
   }
-  /** Two transactions: the claim locks endpoint rows that the completion does not need to hold. */
-  async completeAndClaim(results: CompletedAttempt[], req: ClaimRequest) {
-    const transitions = results.length > 0 ? await this.queue.completeDeliveries(results, req.now) : [];
-    return { transitions, claimed: await this.claim.claimDeliveries(req) };
+  /**
+   * One transaction per dispatcher round: the results first (their in-flight rows
+   * then no longer count against their endpoints), then the claim. The claim
+   * never waits on a lock (claim.ts), so a round waits only where a completion
+   * does, on locks everyone takes in the same order.
+   */
+  completeAndClaim(results: CompletedAttempt[], req: ClaimRequest) {
+    return withTx(this.pool, async (client) => {
+      const transitions = await this.queue.completeInTx(client, results, req.now);
+      const claimed = await this.claim.claimInTx(client, req);
+      // Last: the rollup rows other workers' completions share are held only until the commit.
+      await recordRollup(
+        client,
+        results.map((r) => r.attempt),
+      );
+      return { transitions, claimed };
+    });
   }
   releaseDeliveries(owner: string, ids: string[], now: number) {
     return this.queue.releaseDeliveries(owner, ids, now);
