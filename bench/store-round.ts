@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSqliteStore } from '../packages/server/src/store/open.ts';
 /**
- * The SQLite store alone, without HTTP: `npx tsx bench/store-round.ts [events]`
+ * A store alone, without HTTP: `npx tsx bench/store-round.ts [events]`
  * (K=results per round, default 76) prints the cost of ingest per event and of
  * one dispatcher round (store results + claim, one transaction) per delivery.
- * Repeatable to a few percent, so it shows what a change to the store costs.
+ * SQLite by default; with HERALD_BENCH_PG set, PostgreSQL (in a schema of its
+ * own, dropped afterwards). Repeatable to a few percent, so it shows what a
+ * change to the store costs.
  */
-import { createSqliteStore } from '../packages/server/src/store/open.ts';
+import type { Store } from '../packages/server/src/store/port.ts';
+import { PostgresStore } from '../packages/server/src/store/postgres/store.ts';
 import {
   completion,
   endpointFixture,
@@ -17,7 +21,11 @@ import {
 } from '../packages/server/test/store/contract-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-'));
-const store = await createSqliteStore(join(dir, 'h.db'));
+const pgUrl = process.env.HERALD_BENCH_PG;
+const schema = `herald_store_round_${process.pid}`;
+const store: Store = pgUrl
+  ? new PostgresStore({ connectionString: pgUrl, schema })
+  : await createSqliteStore(join(dir, 'h.db'));
 await store.migrate();
 await store.createTenant(tenantFixture('acme'));
 const ep = await store.createEndpoint(
@@ -50,5 +58,6 @@ while (inflight.length > 0) {
   done += results.length;
 }
 console.log('round', (((performance.now() - t) / done) * 1000).toFixed(1), 'µs/delivery', done);
+if (store instanceof PostgresStore) await store.pool.query(`DROP SCHEMA ${schema} CASCADE`);
 await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -2,11 +2,12 @@
  * The claim: the hottest query in Herald. Many workers in many processes
  * claim at once. A claimer takes endpoints first and deliveries second:
  *
- * 1. which endpoints have due work, read without locks from the first due
- *    rows of the deliveries_due index (endpoints already at their limit left out);
- * 2. those endpoints' rows locked `FOR NO KEY UPDATE SKIP LOCKED`: an endpoint
- *    another worker is claiming for is skipped, never waited for, so workers
- *    take disjoint endpoints and a claim never waits on a lock at all;
+ * 1. which endpoints have due work, from the first due rows of the
+ *    deliveries_due index (endpoints already at their limit left out);
+ * 2. in the same statement, those endpoints' rows locked `FOR NO KEY UPDATE
+ *    SKIP LOCKED`: an endpoint another worker is claiming for is skipped, never
+ *    waited for, so workers take disjoint endpoints and a claim never waits on
+ *    a lock at all;
  * 3. under each endpoint lock, a new statement (so a new snapshot) counts its
  *    in-flight rows and reads its token bucket and circuit, and takes exactly
  *    its room of due deliveries from deliveries_endpoint_due.
@@ -20,7 +21,7 @@ import { type FlowState, planClaim } from '../../domain/circuit.ts';
 import type { RateLimitPolicy } from '../../domain/types.ts';
 import { type ClaimEventRow, claimedDelivery, type LeasedRow, turnState } from '../claim-rows.ts';
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
-import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
+import { fromJson, INDEXED_TX, type Pool, type Queryable, withTx } from './db.ts';
 import { flowOf, loadFlowsAndInFlight, saveFlowStates } from './flow.ts';
 
 /** Due rows read per slot asked for, to find the endpoints with work. */
@@ -40,25 +41,27 @@ const SATURATED_SQL = `
   WHERE f.n >= s.max_in_flight`;
 
 /**
- * The endpoints of the first due rows, in due order, walking the
- * deliveries_due partial index, with their status (null: deleted while an
- * event for it was being stored). Nothing is locked here.
+ * The endpoints of the first due rows (walking the deliveries_due partial
+ * index), each once, in due order, with their status (null: deleted while an
+ * event for it was being stored); the active ones are locked in the same
+ * statement, those another claimer holds skipped (`locked` false).
  */
 export const CLAIM_CANDIDATES_SQL = `
-  SELECT d.endpoint_id, p.status, p.batch IS NOT NULL AS batching
-  FROM (
-    SELECT endpoint_id, next_attempt_at FROM deliveries
-    WHERE status = 'pending' AND next_attempt_at <= $1 AND endpoint_id <> ALL(ARRAY(${SATURATED_SQL}))
-    ORDER BY next_attempt_at LIMIT $2
-  ) AS d LEFT JOIN endpoints AS p ON p.id = d.endpoint_id
-  ORDER BY d.next_attempt_at`;
-
-/** Locks the still active endpoints among the candidates, in id order; those another claimer holds are skipped. */
-const LOCK_ENDPOINTS_SQL = `
-  SELECT id, max_in_flight, rate_limit, ordered, timeout_ms FROM endpoints
-  WHERE id = ANY($1::text[]) AND status = 'active' AND batch IS NULL
-  ORDER BY id
-  FOR NO KEY UPDATE SKIP LOCKED`;
+  WITH due AS (
+    SELECT endpoint_id, min(next_attempt_at) AS first_due FROM (
+      SELECT endpoint_id, next_attempt_at FROM deliveries
+      WHERE status = 'pending' AND next_attempt_at <= $1 AND endpoint_id <> ALL(ARRAY(${SATURATED_SQL}))
+      ORDER BY next_attempt_at LIMIT $2
+    ) AS d GROUP BY endpoint_id
+  ), locked AS (
+    SELECT id, max_in_flight, rate_limit, ordered, timeout_ms FROM endpoints
+    WHERE id IN (SELECT endpoint_id FROM due) AND status = 'active' AND batch IS NULL
+    FOR NO KEY UPDATE SKIP LOCKED
+  )
+  SELECT due.endpoint_id, p.status, p.batch IS NOT NULL AS batching, l.id IS NOT NULL AS locked,
+    l.max_in_flight, l.rate_limit, l.ordered, l.timeout_ms
+  FROM due LEFT JOIN endpoints AS p ON p.id = due.endpoint_id LEFT JOIN locked AS l ON l.id = due.endpoint_id
+  ORDER BY due.first_due, due.endpoint_id`;
 
 /**
  * Each locked endpoint's first `n` due rows, from its own index range. An
@@ -85,7 +88,7 @@ const LEASE_SQL = `
     UPDATE deliveries AS d SET status = 'in_flight', lease_owner = $1, lease_expires_at = v.lease,
       attempts = d.attempts + 1, next_attempt_at = NULL, updated_at = $2
     FROM unnest($3::text[], $4::int8[]) AS v(id, lease)
-    WHERE d.id = v.id AND d.status = 'pending'
+    WHERE d.id = v.id
     RETURNING d.event_id)
   SELECT id, type, version, resource, payload, created_at AS event_created_at
   FROM events WHERE id IN (SELECT event_id FROM leased)`;
@@ -94,6 +97,12 @@ interface CandidateRow {
   endpoint_id: string;
   status: string | null;
   batching: boolean | null;
+  /** Locked by this claim; then the endpoint's settings follow. */
+  locked: boolean;
+  max_in_flight: number | null;
+  rate_limit: string | null;
+  ordered: boolean | null;
+  timeout_ms: number | null;
 }
 
 interface LockedEndpoint {
@@ -122,30 +131,24 @@ export class PgClaim {
 
   async claimDeliveries(req: ClaimRequest): Promise<ClaimedDelivery[]> {
     if (req.limit <= 0) return [];
-    return withTx(this.pool, (client) => this.claimInTx(client, req));
+    return withTx(this.pool, (client) => this.claimInTx(client, req), INDEXED_TX);
   }
 
   /** The claim's statements, for a caller that holds the transaction. */
   async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
     if (limit <= 0) return [];
     const { rows } = await client.query<CandidateRow>(CLAIM_CANDIDATES_SQL, [now, limit * OVERFETCH]);
-    if (rows.length === 0) return [];
-    const order = await this.sortCandidates(client, rows, now);
-    if (order.length === 0) return [];
-
-    const locked = (await client.query<LockedEndpoint>(LOCK_ENDPOINTS_SQL, [order])).rows;
+    const locked = await this.sortCandidates(client, rows, now);
     if (locked.length === 0) return [];
-    const byId = new Map(locked.map((e) => [e.id, e]));
     const ids = locked.map((e) => e.id);
-    // Read under the endpoint locks, in statements that start after them: exact.
+    // Read under the endpoint locks, in a statement that starts after them: exact.
     const { flows, inFlight } = await loadFlowsAndInFlight(client, ids, now);
 
     // Slots go to endpoints in due order (the first due first), as far as the claim's limit goes.
     const turns = new Map<string, Turn>();
     let budget = limit;
-    for (const id of order) {
-      const endpoint = byId.get(id);
-      if (!endpoint) continue; // another claimer holds it, or it changed: the next claim looks again
+    for (const endpoint of locked) {
+      const id = endpoint.id;
       const count = inFlight.get(id) ?? 0;
       const room = Math.max(0, (endpoint.ordered ? 1 : endpoint.max_in_flight) - count);
       const flow = flowOf(flows, id);
@@ -216,42 +219,39 @@ export class PgClaim {
   }
 
   /**
-   * The candidates' endpoints, each once, in due order. Deliveries of an
+   * The candidates' endpoints this claim holds, in due order. Deliveries of an
    * endpoint deleted meanwhile are cancelled (as deleting it would have), and
    * due work of one that is paused or disabled is parked (pending with no due
-   * time) until it is active again; batching endpoints are claimed as batches.
+   * time) until it is active again; batching endpoints are claimed as batches,
+   * and endpoints another claimer holds are left to it.
    */
-  private async sortCandidates(client: Queryable, rows: CandidateRow[], now: number): Promise<string[]> {
-    const order: string[] = [];
-    const gone = new Set<string>();
-    const inactive = new Set<string>();
-    const seen = new Set<string>();
+  private async sortCandidates(client: Queryable, rows: CandidateRow[], now: number) {
+    const locked: LockedEndpoint[] = [];
+    const gone: string[] = [];
+    const inactive: string[] = [];
     for (const r of rows) {
-      if (seen.has(r.endpoint_id)) continue;
-      seen.add(r.endpoint_id);
-      if (r.status === null) gone.add(r.endpoint_id);
-      else if (r.batching) continue;
-      else if (r.status !== 'active') inactive.add(r.endpoint_id);
-      else order.push(r.endpoint_id);
+      if (r.status === null) gone.push(r.endpoint_id);
+      else if (r.locked) locked.push({ ...r, id: r.endpoint_id } as LockedEndpoint);
+      else if (r.status !== 'active' && !r.batching) inactive.push(r.endpoint_id);
     }
-    if (gone.size > 0) {
+    if (gone.length > 0) {
       await client.query(
         `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = $1, updated_at = $1
          WHERE endpoint_id = ANY($2::text[]) AND status = 'pending'
            AND NOT EXISTS (SELECT 1 FROM endpoints WHERE id = deliveries.endpoint_id)`,
-        [now, [...gone]],
+        [now, gone],
       );
     }
-    if (inactive.size > 0) {
+    if (inactive.length > 0) {
       await client.query(
         `UPDATE deliveries AS d SET next_attempt_at = NULL, updated_at = $1
          FROM endpoints AS p
          WHERE p.id = d.endpoint_id AND p.status <> 'active'
            AND d.endpoint_id = ANY($2::text[]) AND d.status = 'pending' AND d.next_attempt_at <= $1`,
-        [now, [...inactive]],
+        [now, inactive],
       );
     }
-    return order;
+    return locked;
   }
 
   /** Leases the rows taken and fills in what a worker sends from their events. */

@@ -69,12 +69,27 @@ export function createPool(opts: PgOptions): Pool {
   return pool;
 }
 
-/** Runs `fn` in one transaction on one pooled connection; rolls back on any error. */
-export async function withTx<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Starts a dispatcher round's transaction. Every statement of a round is a keyed
+ * lookup or a LIMITed walk of an index, so an index plan is always the right one;
+ * but a queue table fills and drains faster than autovacuum's statistics follow,
+ * and on statistics that say "a few rows" the planner picks a bitmap or sequential
+ * scan of the whole backlog (bench/store-round.ts, 20,000 pending: finding the
+ * endpoints with work read every due row, 4.7 ms a round instead of 1.3). These
+ * settings last until the commit.
+ */
+export const INDEXED_TX = 'BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off';
+
+/** Runs `fn` in one transaction on one pooled connection (`begin` opens it); rolls back on any error. */
+export async function withTx<T>(
+  pool: Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

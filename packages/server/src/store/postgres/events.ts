@@ -17,6 +17,26 @@ import { trimBacklogs } from './flow.ts';
 import { type DeliveryRow, deliveryFromRow, type EventRow, eventFromRow, eventValues } from './rows.ts';
 
 /** Events and their deliveries: the ingest hot path and the event views. */
+/**
+ * Stores events and their deliveries in one statement and answers the
+ * drop-oldest endpoints among them (read without locks: trimBacklogs locks them).
+ */
+const INSERT_SQL = `
+  WITH ev AS (
+    INSERT INTO events (id, tenant_id, type, version, resource, payload, idempotency_key, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int8[])
+    RETURNING id, created_at
+  ), dl AS (
+    INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, next_attempt_at,
+      next_trigger, created_at, updated_at)
+    SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, 'pending', 0, d.due, 'scheduled', e.created_at, e.created_at
+    FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::int8[]) AS d(id, tenant_id, endpoint_id, event_id, due)
+    JOIN ev AS e ON e.id = d.event_id
+    RETURNING endpoint_id
+  )
+  SELECT p.id FROM endpoints AS p
+  WHERE p.id IN (SELECT endpoint_id FROM dl) AND p.overflow = 'drop-oldest' AND p.max_backlog IS NOT NULL`;
+
 export class PgEvents {
   constructor(
     private readonly pool: Pool,
@@ -83,26 +103,18 @@ export class PgEvents {
       if (event.idempotencyKey !== null) seenKeys.set(`${event.tenantId}\n${event.idempotencyKey}`, inserted);
       results.push(inserted);
     }
-    // One statement per table whatever the batch size: a 1,000-event request is two round trips.
+    // One statement whatever the batch size: the events, their deliveries, and which of
+    // the endpoints involved keep only their newest maxBacklog (drop-oldest).
     if (ev[0]!.length > 0) {
-      await client.query(
-        `INSERT INTO events (id, tenant_id, type, version, resource, payload, idempotency_key, created_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::int8[])`,
-        ev,
-      );
-    }
-    if (dl[0]!.length > 0) {
-      await client.query(
-        `INSERT INTO deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, next_attempt_at,
-           next_trigger, created_at, updated_at)
-         SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, 'pending', 0, d.due, 'scheduled', e.created_at, e.created_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[]) AS d(id, tenant_id, endpoint_id, event_id, due)
-         JOIN events AS e ON e.id = d.event_id`,
-        dl,
-      );
-      // Drop-oldest endpoints keep only their newest maxBacklog pending deliveries, decided with the insert.
-      const now = Math.max(...events.map((e) => e.event.createdAt));
-      dropped = await trimBacklogs(client, [...new Set(dl[2] as string[])], now);
+      const { rows } = await client.query<{ id: string }>(INSERT_SQL, [...ev, ...dl]);
+      if (rows.length > 0) {
+        const now = Math.max(...events.map((e) => e.event.createdAt));
+        dropped = await trimBacklogs(
+          client,
+          rows.map((r) => r.id),
+          now,
+        );
+      }
     }
     return { results, dropped };
   }

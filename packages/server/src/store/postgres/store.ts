@@ -12,7 +12,7 @@ import type { ClaimRequest, CompletedAttempt, CompletedBatch, NewEvent, Store } 
 import { PgAttempts } from './attempts.ts';
 import { PgBatches } from './batches.ts';
 import { PgClaim } from './claim.ts';
-import { createPool, type PgOptions, type Pool, withTx } from './db.ts';
+import { createPool, INDEXED_TX, type PgOptions, type Pool, withTx } from './db.ts';
 import { PgEndpoints } from './endpoints.ts';
 import { PgEventTypes } from './event-types.ts';
 import { PgEvents } from './events.ts';
@@ -100,16 +100,20 @@ export class PostgresStore extends CatalogStore implements Store {
    * does, on locks everyone takes in the same order.
    */
   completeAndClaim(results: CompletedAttempt[], req: ClaimRequest) {
-    return withTx(this.pool, async (client) => {
-      const transitions = await this.queue.completeInTx(client, results, req.now);
-      const claimed = await this.claim.claimInTx(client, req);
-      // Last: the rollup rows other workers' completions share are held only until the commit.
-      await recordRollup(
-        client,
-        results.map((r) => r.attempt),
-      );
-      return { transitions, claimed };
-    });
+    return withTx(
+      this.pool,
+      async (client) => {
+        const transitions = await this.queue.completeInTx(client, results, req.now);
+        const claimed = await this.claim.claimInTx(client, req);
+        // Last: the rollup rows other workers' completions share are held only until the commit.
+        await recordRollup(
+          client,
+          results.map((r) => r.attempt),
+        );
+        return { transitions, claimed };
+      },
+      INDEXED_TX,
+    );
   }
   releaseDeliveries(owner: string, ids: string[], now: number) {
     return this.queue.releaseDeliveries(owner, ids, now);
