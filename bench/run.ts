@@ -117,7 +117,9 @@ function line(r: RunResult): string {
     `peak RSS ${r.peakRssMb ?? '–'} MB (${r.memoryOf})` +
     (r.lockWaits
       ? `, lock waits in ${Math.round(r.lockWaits.waitingShare * 100)} % of samples (mean ${r.lockWaits.meanWaiting}, max ${r.lockWaits.maxWaiting})` +
-        r.lockWaits.waitingOn.map((w) => `\n      waiting ${w.samples}× on ${w.lock}: ${w.statement}`).join('')
+        r.lockWaits.waitingOn
+          .map((w) => `\n      waiting ${w.samples}× on ${w.lock}: ${w.statement}`)
+          .join('')
       : '')
   );
 }

@@ -90,14 +90,8 @@ export function checkTarget(
   const problem = destinationTargetProblem(url, destination, scheme);
   if (problem === null) return;
   const { path, message } = problem;
-  // Kinds name the option themselves ("destination.qos must be 0, 1 or 2…") or write whole sentences.
-  const option = /^(destination\.[A-Za-z]+) /.exec(message)?.[1];
-  if (option !== undefined) {
-    throw new HeraldError('validation_failed', message, [
-      { path: option, message: message.slice(option.length + 1) },
-    ]);
-  }
-  if (/^(must |holds |may |is |has |')/.test(message)) fail(path, message);
+  // Most read on from the field ("destination.qos must be 0, 1 or 2…"); a sentence follows it and a colon.
+  if (!problem.sentence) fail(path, message);
   throw new HeraldError('validation_failed', `${path}: ${message}`, [{ path, message }]);
 }
 

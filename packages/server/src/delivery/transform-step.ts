@@ -77,8 +77,9 @@ export function applyTransform(
     const what =
       urlError.path === 'url'
         ? "the transform's webhook.url"
-        : "with the transform's webhook.url, the endpoint's destination";
-    return { kind: 'failed', message: `${what} ${urlError.message}`, durationUs };
+        : `with the transform's webhook.url, the endpoint's ${urlError.path}`;
+    const message = `${what}${urlError.sentence ? ': ' : ' '}${urlError.message}`;
+    return { kind: 'failed', message, durationUs };
   }
   const headerError = validateCustomHeaders(out.headers, {
     maxCount: deps.maxCustomHeaders,

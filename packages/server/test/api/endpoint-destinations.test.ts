@@ -153,6 +153,116 @@ for (const kind of API_STORE_KINDS) {
       });
     }
 
+    // The whole answer: the summary names the field, and the detail says what is wrong there.
+    const answers: [string, Record<string, unknown>, string, { path: string; message: string }][] = [
+      [
+        'an AMQP exchange with a placeholder',
+        { url: 'amqp://h', destination: { exchange: 'x{{type}}' } },
+        'destination.exchange is not a template; put {{type}}, {{tenantId}} or {{resource}} in destination.routingKey',
+        {
+          path: 'destination.exchange',
+          message: 'is not a template; put {{type}}, {{tenantId}} or {{resource}} in destination.routingKey',
+        },
+      ],
+      [
+        'an AMQP routing key with an unknown placeholder',
+        { url: 'amqp://h', destination: { routingKey: '{{event}}' } },
+        'destination.routingKey uses the unknown placeholder "{{event}}"; the placeholders are {{type}}, {{tenantId}} and {{resource}}',
+        {
+          path: 'destination.routingKey',
+          message:
+            'uses the unknown placeholder "{{event}}"; the placeholders are {{type}}, {{tenantId}} and {{resource}}',
+        },
+      ],
+      [
+        'a NATS jetstream that is not a boolean',
+        { url: 'nats://h', destination: { jetstream: 'yes' } },
+        'destination.jetstream must be true or false, not the string "yes"',
+        { path: 'destination.jetstream', message: 'must be true or false, not the string "yes"' },
+      ],
+      [
+        'a NATS subject with a wildcard',
+        { url: 'nats://h', destination: { subject: 'a.*' } },
+        'destination.subject "a.*" contains a wildcard ("*" or ">"), which is for subscribing, not publishing',
+        {
+          path: 'destination.subject',
+          message: '"a.*" contains a wildcard ("*" or ">"), which is for subscribing, not publishing',
+        },
+      ],
+      [
+        'an MQTT QoS of 3',
+        { url: 'mqtt://h', destination: { qos: 3 } },
+        'destination.qos must be 0, 1 or 2, not 3; 1 (the default) means the broker acknowledges each message',
+        {
+          path: 'destination.qos',
+          message: 'must be 0, 1 or 2, not 3; 1 (the default) means the broker acknowledges each message',
+        },
+      ],
+      [
+        'a Redis stream left out',
+        { url: 'redis://h' },
+        'destination.stream is required: the stream to XADD to, e.g. "{{tenantId}}.events"',
+        {
+          path: 'destination.stream',
+          message: 'is required: the stream to XADD to, e.g. "{{tenantId}}.events"',
+        },
+      ],
+      [
+        'a Redis maxLen given as a string',
+        { url: 'redis://h', destination: { stream: 's', maxLen: '5' } },
+        'destination.maxLen must be a whole number from 1 to 9007199254740991, not the string "5"',
+        {
+          path: 'destination.maxLen',
+          message: 'must be a whole number from 1 to 9007199254740991, not the string "5"',
+        },
+      ],
+      [
+        'an unknown option',
+        { url: 'mqtt://h', destination: { topics: 'x' } },
+        'destination: MQTT destinations have no option "topics"; the options are "topic", "qos"',
+        {
+          path: 'destination',
+          message: 'MQTT destinations have no option "topics"; the options are "topic", "qos"',
+        },
+      ],
+      [
+        'an unknown scheme',
+        { url: 'kafka://h:9092' },
+        "url must use http, https, amqp, amqps, nats, tls, mqtt, mqtts, redis, rediss or relay, not 'kafka'",
+        {
+          path: 'url',
+          message:
+            "must use http, https, amqp, amqps, nats, tls, mqtt, mqtts, redis, rediss or relay, not 'kafka'",
+        },
+      ],
+      [
+        'an AMQP URL with two path segments',
+        { url: 'amqp://h/a/b' },
+        'url: an AMQP URL\'s path is one vhost name; write a "/" inside it as %2F (e.g. amqp://host/%2F for the vhost "/")',
+        {
+          path: 'url',
+          message:
+            'an AMQP URL\'s path is one vhost name; write a "/" inside it as %2F (e.g. amqp://host/%2F for the vhost "/")',
+        },
+      ],
+      [
+        'a relay URL with a path',
+        { url: 'relay://x/y' },
+        'url: a relay URL is relay:// or relay://<label> with a label of letters, digits and "-" (at most 63), not relay://x/y; no user, port, path or query',
+        {
+          path: 'url',
+          message:
+            'a relay URL is relay:// or relay://<label> with a label of letters, digits and "-" (at most 63), not relay://x/y; no user, port, path or query',
+        },
+      ],
+    ];
+    for (const [what, body, message, detail] of answers) {
+      it(`answers ${what} with the field's path and what is wrong there`, async () => {
+        const error = expectError(await h.call('POST', BASE, body), 422, 'validation_failed');
+        expect({ message: error.message, details: error.details }).toEqual({ message, details: [detail] });
+      });
+    }
+
     it('moves an endpoint from a broker to https only with its options cleared', async () => {
       const ep = (await h.call('POST', BASE, { url: 'redis://h', destination: { stream: 's' } })).body;
       const error = expectError(

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.ts';
 import { isStoreUnavailable } from '../../src/api/errors.ts';
 import { postgresTarget } from '../../src/store/open.ts';
-import { CLAIM_CANDIDATES_SQL, DUE_ROWS_SQL } from '../../src/store/postgres/claim.ts';
+import { CLAIM_CANDIDATES_SQL, DUE_ROWS_SQL } from '../../src/store/postgres/claim-sql.ts';
+import { INDEXED_TX } from '../../src/store/postgres/db.ts';
 import { PostgresStore } from '../../src/store/postgres/store.ts';
 import { waitUntil } from '../helpers/api-client.ts';
 import { adminQuery, dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.ts';
@@ -57,7 +58,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL adapter', () => {
     expect(claimed.filter((c) => c.endpointId === other.id).length).toBeGreaterThan(0);
   });
 
-  it('finds endpoints with work on the deliveries_due index and takes their rows from deliveries_endpoint_due', async () => {
+  it('finds endpoints with work on the queue heads, never the backlog, and takes rows from each one’s index', async () => {
     // A backlog as the claim meets it in production: many pending rows, of several endpoints.
     const eps = await Promise.all([1, 2, 3].map(() => main.createEndpoint(endpointFixture('acme'))));
     const backlog = Array.from({ length: 3000 }, (_, i) =>
@@ -65,28 +66,42 @@ describe.skipIf(!pgAvailable)('PostgreSQL adapter', () => {
     );
     for (let i = 0; i < backlog.length; i += 500) await main.insertEvents(backlog.slice(i, i + 500));
     await adminQuery(`ANALYZE "${schema}".deliveries`);
-    const plan = await main.pool.connect();
-    try {
-      await plan.query('BEGIN');
-      const rows = await plan.query(`EXPLAIN ${CLAIM_CANDIDATES_SQL}`, [T0 + 10_000, 256]);
-      await plan.query('ROLLBACK');
-      const text = rows.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-      expect(text).toContain('deliveries_due');
-      // Under the endpoint lock, each endpoint's due rows are a range of its own index.
-      await plan.query('BEGIN');
-      const due = await plan.query(`EXPLAIN ${DUE_ROWS_SQL}`, [
-        ['ep_a', 'ep_b'],
-        [16, 16],
-        [false, false],
-        T0,
-      ]);
-      await plan.query('ROLLBACK');
-      expect(due.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n')).toContain(
-        'deliveries_endpoint_due',
-      );
-    } finally {
-      plan.release();
-    }
+    const explain = async (sql: string, params: unknown[]) => {
+      const client = await main.pool.connect();
+      try {
+        await client.query(INDEXED_TX);
+        const { rows } = await client.query(`EXPLAIN ${sql}`, params);
+        await client.query('ROLLBACK');
+        return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      } finally {
+        client.release();
+      }
+    };
+    const candidates = await explain(CLAIM_CANDIDATES_SQL, [T0 + 10_000, 256, 1000]);
+    expect(candidates).toContain('endpoint_queue_due');
+    expect(candidates).not.toContain('deliveries_due');
+    // Under the endpoint lock, each endpoint's due rows are a range of its own index.
+    const due = await explain(DUE_ROWS_SQL, [['ep_a', 'ep_b'], [16, 16], [false, false], T0]);
+    expect(due).toContain('deliveries_endpoint_due');
+  });
+
+  it('keeps one wake-up row per endpoint and statement, and folds them into the heads on the next claim', async () => {
+    const ep = await main.createEndpoint(endpointFixture('acme'));
+    await main.insertEvents(Array.from({ length: 50 }, () => newEvent('acme', [ep.id], { now: T0 })));
+    const wakeups = await main.pool.query(
+      'SELECT count(*)::int AS n FROM endpoint_wakeups WHERE endpoint_id = $1',
+      [ep.id],
+    );
+    expect(wakeups.rows[0].n).toBe(1);
+    const claimed = await main.claimDeliveries({ owner: 'w', limit: 500, leaseMs: 1000, now: T0 + 1 });
+    expect(claimed.filter((c) => c.endpointId === ep.id).length).toBeGreaterThan(0);
+    const after = await main.pool.query(
+      'SELECT count(*)::int AS n FROM endpoint_wakeups WHERE endpoint_id = $1',
+      [ep.id],
+    );
+    expect(after.rows[0].n).toBe(0);
+    const head = await main.pool.query('SELECT due_at FROM endpoint_queue WHERE endpoint_id = $1', [ep.id]);
+    expect(Number(head.rows[0].due_at)).toBe(T0);
   });
 
   it('wakes workers of another pool through LISTEN/NOTIFY, also after the listen connection is killed', async () => {

@@ -9,6 +9,7 @@
  */
 import type { AttemptError } from '../../domain/types.ts';
 import {
+  type CheckProblem,
   checkEndpoint,
   type EndpointSpec,
   type OptionRules,
@@ -58,6 +59,18 @@ export interface KindParts<C extends PooledConnection, R extends OptionRules> {
   describe?(err: unknown, where: string, name: string): AttemptError | null;
 }
 
+/**
+ * A problem as the port's check() says it, at `url` or `destination`: a
+ * problem with one option is said at `destination`, naming the option
+ * first (`destination.qos must be 0, 1 or 2, not 3; …`).
+ */
+function kindProblem(problem: CheckProblem): ReturnType<DestinationKind['check']> {
+  if (problem === null) return null;
+  const { path, message } = problem;
+  if (path === 'url' || path === 'destination') return { path, message };
+  return { path: 'destination', message: `${path} ${message}` };
+}
+
 /** The kind's factory: each call makes a kind with its own pool. */
 export function defineKind<C extends PooledConnection, R extends OptionRules>(
   parts: KindParts<C, R>,
@@ -72,7 +85,7 @@ export function defineKind<C extends PooledConnection, R extends OptionRules>(
     const clock = ctx.clock ?? (() => performance.now());
     return {
       schemes,
-      check: (url, options) => checkEndpoint(endpoint, url, options),
+      check: (url, options) => kindProblem(checkEndpoint(endpoint, url, options)),
       async send(target, message) {
         const parsed = parseTarget(target, parts.userIsSecret);
         if ('result' in parsed) return parsed.result;

@@ -3,17 +3,34 @@
  * A kind describes its endpoints once, as data (an `EndpointSpec`: its
  * schemes, a URL to show, what its path may be, a table of options); the
  * check and the options with their defaults are both read from that table,
- * so they cannot drift apart. A check's answer is the 422's message: it
- * names the option, what was wrong with it and what to write instead.
+ * so they cannot drift apart. A check's answer is the API's 422: the field
+ * that is wrong (the URL, the options, or one option), what was wrong with
+ * it and what to write instead.
  */
-import type { DestinationKind } from './port.ts';
-import { renderTemplate, SAMPLE_VARS, templateProblem } from './template.ts';
+import { placeholderProblem, renderTemplate, SAMPLE_VARS } from './template.ts';
 
-export type CheckProblem = ReturnType<DestinationKind['check']>;
+/** The field a problem is at: the URL, the options as a whole, or one option (`destination.qos`). */
+export type TargetPath = 'url' | 'destination' | `destination.${string}`;
+
+/**
+ * What is wrong with an endpoint's `url` or `destination`, as the 422 names
+ * it: `path`, and `message` at that path. The message reads on from the path
+ * (`destination.qos` "must be 0, 1 or 2, not 3; …"), unless `sentence` is
+ * set: then it stands on its own ("AMQP destinations have no option …") and
+ * the 422's summary puts it after the path and a colon.
+ */
+export interface TargetProblem {
+  path: TargetPath;
+  message: string;
+  sentence?: true;
+}
+
+/** null when the endpoint may be saved. */
+export type CheckProblem = TargetProblem | null;
 
 /** One option of a kind: its type, and what a send uses when it is absent. */
 export type OptionRule =
-  /** `required`: the message when it is absent; without it, absent means `default`. */
+  /** `required`: what is said when it is absent, after its path ("is required: …"); without it, absent means `default`. */
   | { type: 'string'; default: string; required?: string }
   | { type: 'boolean'; default: boolean }
   /** Absent means undefined (no limit). */
@@ -74,12 +91,19 @@ export function endpointSpec<const R extends OptionRules>(spec: EndpointSpec<R>)
   return spec;
 }
 
-export function destinationProblem(message: string): CheckProblem {
-  return { path: 'destination', message };
+/** A problem with the options as a whole, in a sentence of its own. */
+export function destinationProblem(message: string): TargetProblem {
+  return { path: 'destination', message, sentence: true };
 }
 
-export function urlProblem(message: string): CheckProblem {
-  return { path: 'url', message };
+/** A problem with the URL as a whole, in a sentence of its own. */
+export function urlProblem(message: string): TargetProblem {
+  return { path: 'url', message, sentence: true };
+}
+
+/** A problem with option `name`, `message` reading on from its path: `destination.exchange` "contains …". */
+export function optionProblem(name: string, message: string): TargetProblem {
+  return { path: `destination.${name}`, message };
 }
 
 function describe(value: unknown): string {
@@ -118,32 +142,30 @@ function readOption(rule: OptionRule, value: unknown): unknown {
 }
 
 /** A problem with option `name`'s value (absent is fine unless the rule requires it). */
-function optionProblem(name: string, rule: OptionRule, value: unknown): CheckProblem {
+function valueProblem(name: string, rule: OptionRule, value: unknown): CheckProblem {
   if (value === undefined) {
-    return rule.type === 'string' && rule.required !== undefined ? destinationProblem(rule.required) : null;
+    return rule.type === 'string' && rule.required !== undefined ? optionProblem(name, rule.required) : null;
   }
-  const option = `destination.${name}`;
   switch (rule.type) {
     case 'string':
       return typeof value === 'string'
         ? null
-        : destinationProblem(`${option} must be a string, not ${describe(value)}`);
+        : optionProblem(name, `must be a string, not ${describe(value)}`);
     case 'boolean':
       return typeof value === 'boolean'
         ? null
-        : destinationProblem(`${option} must be true or false, not ${describe(value)}`);
+        : optionProblem(name, `must be true or false, not ${describe(value)}`);
     case 'integer':
       return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max
         ? null
-        : destinationProblem(
-            `${option} must be a whole number from ${rule.min} to ${rule.max}, not ${describe(value)}`,
+        : optionProblem(
+            name,
+            `must be a whole number from ${rule.min} to ${rule.max}, not ${describe(value)}`,
           );
     case 'choice':
       return rule.values.includes(value as number)
         ? null
-        : destinationProblem(
-            `${option} must be ${either(rule.values)}, not ${JSON.stringify(value)}; ${rule.hint}`,
-          );
+        : optionProblem(name, `must be ${either(rule.values)}, not ${JSON.stringify(value)}; ${rule.hint}`);
   }
 }
 
@@ -167,13 +189,13 @@ function unknownOptions(
  * protocol refuses once the placeholders hold sample values.
  */
 function templateNameProblem(rule: NameRule<string>, template: string): CheckProblem {
-  const placeholder = templateProblem(`destination.${rule.option}`, template);
-  if (placeholder !== null) return destinationProblem(placeholder);
+  const placeholder = placeholderProblem(template);
+  if (placeholder !== null) return optionProblem(rule.option, placeholder);
   const rendered = renderTemplate(template, SAMPLE_VARS);
   const why = rule.problem(rendered);
   if (why === null) return null;
   const sample = rendered === template ? '' : ` (with sample values: "${rendered}")`;
-  return destinationProblem(`destination.${rule.option} "${template}"${sample} ${why}`);
+  return optionProblem(rule.option, `"${template}"${sample} ${why}`);
 }
 
 /** Problems every broker URL may have: another scheme, no host, a path or query the kind does not read, a fragment. */
@@ -212,7 +234,7 @@ export function checkEndpoint<R extends OptionRules>(
     ...Object.entries(spec.options).map(
       ([name, rule]) =>
         () =>
-          optionProblem(name, rule, options[name]),
+          valueProblem(name, rule, options[name]),
     ),
     () => spec.more?.(options) ?? null,
     () => templateNameProblem(spec.name, String(readOptions(spec.options, options)[spec.name.option])),

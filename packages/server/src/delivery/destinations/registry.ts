@@ -12,7 +12,14 @@ import type { OutboundRequest, OutboundResult } from '../outbound-types.ts';
 import { AMQP_ENDPOINT } from './amqp/check.ts';
 import { MQTT_ENDPOINT } from './mqtt/check.ts';
 import { NATS_ENDPOINT } from './nats/check.ts';
-import { type CheckProblem, checkEndpoint, type EndpointSpec, type OptionRules } from './options.ts';
+import {
+  type CheckProblem,
+  checkEndpoint,
+  destinationProblem,
+  type EndpointSpec,
+  type OptionRules,
+  urlProblem,
+} from './options.ts';
 import type { DestinationKind, DestinationMessage } from './port.ts';
 import { REDIS_ENDPOINT } from './redis/check.ts';
 import { RELAY_SCHEME, relayUrlProblem } from './relay/check.ts';
@@ -55,7 +62,8 @@ export function isHttpUrl(url: string): boolean {
 
 /**
  * null when an endpoint may send to `url` with these `destination` options,
- * else the field that is wrong and what to write instead (the API's 422).
+ * else the field that is wrong (`url`, `destination` or one option, e.g.
+ * `destination.qos`) and what to write instead (the API's 422, options.ts).
  * http(s) follows domain/endpoint-url.ts and takes no options; every other
  * scheme is checked by its kind.
  */
@@ -91,13 +99,10 @@ export function destinationTargetProblem(
   }
   if (scheme === RELAY_SCHEME) {
     const problem = relayUrlProblem(parsed);
-    if (problem !== null) return { path: 'url', message: problem };
+    if (problem !== null) return urlProblem(problem);
     return destination === null
       ? null
-      : {
-          path: 'destination',
-          message: 'a relay:// endpoint takes no options: set it to null or leave it out',
-        };
+      : destinationProblem('a relay:// endpoint takes no options: set it to null or leave it out');
   }
   const broker = BROKERS.find((b) => b.schemes.includes(scheme));
   if (!broker) return { path: 'url', message: `must use ${SCHEME_LIST}, not '${scheme}'` };
@@ -108,6 +113,28 @@ export function destinationTargetProblem(
 export type DestinationFields = NonNullable<OutboundRequest['destination']>;
 
 const NO_TEMPLATE: DestinationMessage['template'] = { type: '', tenantId: '', resource: null };
+
+/**
+ * The pool key last built for each options object. A worker sends with the
+ * endpoint's options object as its endpoint cache holds it, so a stream of
+ * sends to one endpoint builds its key once per object rather than once per
+ * send; another endpoint or URL with the same object builds (and keeps) its
+ * own. Options are read, never changed, so a key stays right for its object.
+ */
+const poolKeys = new WeakMap<object, { owner: string; url: string; key: string }>();
+
+/** The pool key: one per endpoint, URL and set of options. */
+function poolKey(owner: string, url: string, options: Record<string, unknown>): string {
+  const cached = poolKeys.get(options);
+  if (cached !== undefined && cached.owner === owner && cached.url === url) return cached.key;
+  const target = `${owner}\n${url}`;
+  if (typeof options !== 'object' || options === null) return `${target}\n${JSON.stringify(options)}`;
+  // An endpoint without options sends a new `{}` each time: nothing to keep.
+  if (!Array.isArray(options) && Object.keys(options).length === 0) return `${target}\n{}`;
+  const key = `${target}\n${JSON.stringify(options)}`;
+  poolKeys.set(options, { owner, url, key });
+  return key;
+}
 
 /**
  * One client for every kind: http(s) requests go to `http` as before; a
@@ -127,7 +154,7 @@ export function routeByScheme(http: HttpClient, kinds: readonly DestinationKind[
     const options = fields?.options ?? {};
     const owner = fields?.endpointId ?? req.pool?.key ?? '*';
     return kind.send(
-      { key: `${owner}\n${req.url}\n${JSON.stringify(options)}`, url: req.url, options, endpointId: owner },
+      { key: poolKey(owner, req.url, options), url: req.url, options, endpointId: owner },
       {
         headers: req.headers,
         body: req.body,

@@ -24,22 +24,31 @@ export const SAMPLE_VARS: TemplateVars = {
   resource: 'dev_42',
 };
 
-/** null when `template` only uses known placeholders, else what is wrong with option `option` and how to fix it. */
-export function templateProblem(option: string, template: string): string | null {
+/**
+ * null when `template` only uses known placeholders, else what is wrong and
+ * how to fix it, to follow the option's name: `uses the unknown placeholder …`.
+ */
+export function placeholderProblem(template: string): string | null {
   for (const match of template.matchAll(PLACEHOLDER)) {
     const name = match[1] ?? '';
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
       return (
-        `${option} uses the unknown placeholder "${match[0]}"; ` +
+        `uses the unknown placeholder "${match[0]}"; ` +
         `the placeholders are {{type}}, {{tenantId}} and {{resource}}`
       );
     }
   }
   const rest = template.replace(PLACEHOLDER, '');
   if (rest.includes('{{') || rest.includes('}}')) {
-    return `${option} has an unbalanced "{{" or "}}"; write placeholders as {{type}}, {{tenantId}} or {{resource}}`;
+    return 'has an unbalanced "{{" or "}}"; write placeholders as {{type}}, {{tenantId}} or {{resource}}';
   }
   return null;
+}
+
+/** The same, as a sentence naming option `option`: `destination.topic uses the unknown placeholder …`. */
+export function templateProblem(option: string, template: string): string | null {
+  const problem = placeholderProblem(template);
+  return problem === null ? null : `${option} ${problem}`;
 }
 
 /** The template with each placeholder replaced; a null resource is the empty string. */

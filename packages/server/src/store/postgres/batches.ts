@@ -13,6 +13,7 @@ import { batchTurn, heldBackUntil, planBatchCompletion } from '../batch-flow.ts'
 import { BATCH_COLUMNS, type BatchingRow, claimedBatch, type MemberRow } from '../batch-rows.ts';
 import { outcomeColumns, turnState } from '../claim-rows.ts';
 import type { BatchAttemptInfo, ClaimedBatch, ClaimRequest, CompletedBatch } from '../port.ts';
+import { MOVE_HEADS_SQL } from './claim-sql.ts';
 import { fromJson, type Pool, type Queryable, withTx } from './db.ts';
 import { applyPlan, flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
 import { startCompletion } from './rows.ts';
@@ -149,8 +150,10 @@ export class PgBatches {
   private async claimInTx(client: Queryable, { owner, limit, leaseMs, now }: ClaimRequest) {
     const claimed: ClaimedBatch[] = [];
     const endpoints = (await client.query<BatchingRow>(WORK_SQL, [now])).rows;
+    const visited: string[] = [];
     for (const ep of endpoints) {
       if (claimed.length >= limit) break;
+      visited.push(ep.id);
       if (ep.status !== 'active') {
         // As the normal claim does: pending work of an endpoint that is not active waits, not due, until it is.
         await client.query(
@@ -246,6 +249,9 @@ export class PgBatches {
         );
       }
     }
+    // Their queue heads, exact again (held under their lock, as the claim writes heads): so
+    // nextDueAt() tells workers when a gathering batch is ready, and nothing while one is parked.
+    if (visited.length > 0) await client.query(MOVE_HEADS_SQL, [[], [], visited, visited.map(() => null)]);
     return claimed;
   }
 

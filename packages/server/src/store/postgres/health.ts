@@ -111,13 +111,18 @@ export class PgHealth implements HealthStore {
       if (locked.rowCount === 0) return null;
       const previous = flowOf(await loadFlowStates(client, [endpointId]), endpointId);
       await saveFlowStates(client, new Map([[endpointId, closedFlow(previous)]]));
-      // The claim deferred the deliveries it held back to the cooldown's end: due now instead.
+      // The claim held the endpoint's queue head back to the cooldown's end (batches:
+      // their deliveries): due now instead. The wake-up is folded into the head by the next claim.
       if (previous.openUntil !== null) {
         await client.query(
           `UPDATE deliveries SET next_attempt_at = $2, updated_at = $2
            WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > $2 AND next_attempt_at <= $3`,
           [endpointId, now, previous.openUntil],
         );
+        await client.query('INSERT INTO endpoint_wakeups (endpoint_id, due_at) VALUES ($1, $2)', [
+          endpointId,
+          now,
+        ]);
       }
       const { rows } = await client.query<{ n: Num }>(
         `SELECT count(*) AS n FROM deliveries

@@ -129,9 +129,16 @@ export class PgQueue {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const { rows } = await this.pool.query<{ at: number }>(
-      `SELECT next_attempt_at AS at FROM deliveries
-       WHERE status = 'pending' AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at LIMIT 1`,
+    // The queue heads, and for endpoints with wake-ups not yet folded into their heads
+    // (claim.ts) their own next due time: at worst this wakes a worker for a claim that
+    // finds nothing, never too late.
+    const { rows } = await this.pool.query<{ at: number | null }>(
+      `SELECT least(
+         (SELECT min(due_at) FROM endpoint_queue),
+         (SELECT min(n.next) FROM (SELECT DISTINCT endpoint_id FROM endpoint_wakeups) AS w
+          CROSS JOIN LATERAL (SELECT min(next_attempt_at) AS next FROM deliveries
+            WHERE endpoint_id = w.endpoint_id AND status = 'pending' AND next_attempt_at IS NOT NULL) AS n)
+       ) AS at`,
     );
     return rows[0]?.at ?? null;
   }

@@ -1,11 +1,5 @@
 /** What an `amqp://` endpoint may hold. */
-import {
-  type CheckProblem,
-  destinationProblem,
-  endpointSpec,
-  type OptionValues,
-  urlProblem,
-} from '../options.ts';
+import { type CheckProblem, endpointSpec, type OptionValues, optionProblem, urlProblem } from '../options.ts';
 
 // AMQP 0-9-1 `shortstr`: exchange names and routing keys are at most 255 bytes.
 const SHORTSTR_BYTES = 255;
@@ -30,12 +24,13 @@ function exchangeProblem(options: Record<string, unknown>): CheckProblem {
   const exchange = typeof options.exchange === 'string' ? options.exchange : '';
   const bytes = Buffer.byteLength(exchange, 'utf8');
   if (bytes > SHORTSTR_BYTES) {
-    return destinationProblem(`destination.exchange is ${bytes} bytes long; AMQP allows at most 255`);
+    return optionProblem('exchange', `is ${bytes} bytes long; AMQP allows at most 255`);
   }
-  if (CONTROL.test(exchange)) return destinationProblem('destination.exchange contains a control character');
+  if (CONTROL.test(exchange)) return optionProblem('exchange', 'contains a control character');
   if (exchange.includes('{{')) {
-    return destinationProblem(
-      'destination.exchange is not a template; put {{type}}, {{tenantId}} or {{resource}} in destination.routingKey',
+    return optionProblem(
+      'exchange',
+      'is not a template; put {{type}}, {{tenantId}} or {{resource}} in destination.routingKey',
     );
   }
   return null;

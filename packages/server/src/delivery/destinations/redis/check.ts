@@ -29,7 +29,7 @@ export const REDIS_ENDPOINT = endpointSpec({
     stream: {
       type: 'string',
       default: '',
-      required: 'destination.stream is required: the stream to XADD to, e.g. "{{tenantId}}.events"',
+      required: 'is required: the stream to XADD to, e.g. "{{tenantId}}.events"',
     },
     maxLen: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER },
   },
