@@ -5,7 +5,7 @@
  * closed client is replaced by the pool on the next send.
  */
 import { randomBytes } from 'node:crypto';
-import mqtt, { type MqttClient, type Packet } from 'mqtt';
+import type { MqttClient, Packet } from 'mqtt';
 import type { AttemptError } from '../../../domain/types.ts';
 import type { BrokerAddress, PublishRequest } from '../define-kind.ts';
 import { AttemptFailure, CONNECT_BUDGET_MS, withDeadline } from '../outcome.ts';
@@ -27,6 +27,9 @@ const PERMANENT_REASONS = new Map([
 
 export async function openMqtt(to: BrokerAddress, lost: (reason: unknown) => void): Promise<MqttConnection> {
   const { host, username, password, tls } = to;
+  // The client library loads with the first connection: an installation that sends
+  // only HTTP never holds it in memory (together the four broker clients are ~50 MB of RSS).
+  const { default: mqtt } = await import('mqtt');
   const client = mqtt.connect({
     host: host.address,
     port: to.port,

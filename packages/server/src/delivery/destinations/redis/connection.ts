@@ -4,7 +4,7 @@
  * (retried on the endpoint's schedule) instead of waiting to be replayed,
  * and the pool opens a new client, on a re-checked address, for the next send.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AttemptError } from '../../../domain/types.ts';
 import type { BrokerAddress, PublishRequest } from '../define-kind.ts';
 import { AttemptFailure, CONNECT_BUDGET_MS, withDeadline } from '../outcome.ts';
@@ -21,6 +21,9 @@ export async function openRedis(
 ): Promise<RedisConnection> {
   const { host, username, password, tls } = to;
   let lastError: unknown;
+  // The client library loads with the first connection: an installation that sends
+  // only HTTP never holds it in memory (together the four broker clients are ~50 MB of RSS).
+  const { Redis } = await import('ioredis');
   const client = new Redis({
     host: host.address,
     port: to.port,
