@@ -113,9 +113,9 @@ export function judge(scenario: string, results: RunResult[], firehoseRate: numb
           `herald/baseline${incomplete}`,
         ),
         atLeast(
-          'firehose ≥ 0.3 × ceiling',
+          'firehose ≥ 0.4 × ceiling',
           ratio(herald?.endToEndPerSec, ceiling?.endToEndPerSec),
-          0.3,
+          0.4,
           `herald/ceiling${incomplete}`,
         ),
       ];

@@ -59,6 +59,6 @@ describe('bench harness (smoke)', () => {
       expect(markdown).toMatch(/\| herald \| main \| yes \| 300\/300 \|/);
       expect(markdown).toContain('| target | result |');
     }
-    expect(lines.some((l) => l.includes('target firehose ≥ 0.3 × ceiling'))).toBe(true);
+    expect(lines.some((l) => l.includes('target firehose ≥ 0.4 × ceiling'))).toBe(true);
   }, 180_000);
 });

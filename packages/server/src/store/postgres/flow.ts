@@ -51,42 +51,44 @@ export async function loadFlowStates(client: Queryable, endpointIds: readonly st
 }
 
 /**
- * Endpoints' status and flow state read without locks, in one statement: what a
- * completion that may change nothing looks at before deciding it needs the locks.
+ * Each endpoint's flow state with one more column `x` per endpoint, in one
+ * statement (`sql` selects `e.id`, `x` and `f.*` from endpoint_flow AS f).
  */
-export async function readFlowsAndStatuses(client: Queryable, endpointIds: readonly string[]) {
-  const { rows } = await client.query<FlowRow & { id: string; status: string }>(
-    `SELECT p.id, p.status, f.* FROM endpoints AS p
-     LEFT JOIN endpoint_flow AS f ON f.endpoint_id = p.id WHERE p.id = ANY($1::text[])`,
-    [endpointIds],
-  );
+async function flowsWith<X>(client: Queryable, sql: string, params: unknown[]) {
+  const { rows } = await client.query<FlowRow & { id: string; x: X }>(sql, params);
   const flows = new Map<string, FlowState>();
-  const statuses = new Map<string, string>();
+  const extra = new Map<string, X>();
   for (const r of rows) {
-    statuses.set(r.id, r.status);
+    extra.set(r.id, r.x);
     if (r.endpoint_id !== null) flows.set(r.id, flowFromRow(r));
   }
-  return { flows, statuses };
+  return { flows, extra };
 }
 
 /**
- * For a claim holding these endpoints' locks: each one's flow state and its
- * count of in-flight rows (deliveries_in_flight), in one statement.
+ * Endpoints' status and flow state read without locks: what a completion that
+ * may change nothing looks at before deciding it needs the locks.
  */
+export async function readFlowsAndStatuses(client: Queryable, endpointIds: readonly string[]) {
+  const { flows, extra } = await flowsWith<string>(
+    client,
+    `SELECT e.id, e.status AS x, f.* FROM endpoints AS e
+     LEFT JOIN endpoint_flow AS f ON f.endpoint_id = e.id WHERE e.id = ANY($1::text[])`,
+    [endpointIds],
+  );
+  return { flows, statuses: extra };
+}
+
+/** For a claim holding these endpoints' locks: flow states and counts of in-flight rows (deliveries_in_flight). */
 export async function loadFlowsAndInFlight(client: Queryable, endpointIds: readonly string[], now: number) {
-  const { rows } = await client.query<FlowRow & { id: string; in_flight: number }>(
-    `SELECT e.id, f.*, (SELECT count(*) FROM deliveries AS d
-       WHERE d.endpoint_id = e.id AND d.status = 'in_flight' AND d.lease_expires_at > $2) AS in_flight
+  const { flows, extra } = await flowsWith<number>(
+    client,
+    `SELECT e.id, (SELECT count(*) FROM deliveries AS d
+       WHERE d.endpoint_id = e.id AND d.status = 'in_flight' AND d.lease_expires_at > $2) AS x, f.*
      FROM unnest($1::text[]) AS e(id) LEFT JOIN endpoint_flow AS f ON f.endpoint_id = e.id`,
     [endpointIds, now],
   );
-  const flows = new Map<string, FlowState>();
-  const inFlight = new Map<string, number>();
-  for (const r of rows) {
-    inFlight.set(r.id, r.in_flight);
-    if (r.endpoint_id !== null) flows.set(r.id, flowFromRow(r));
-  }
-  return { flows, inFlight };
+  return { flows, inFlight: extra };
 }
 
 export function flowOf(states: ReadonlyMap<string, FlowState>, endpointId: string): FlowState {
