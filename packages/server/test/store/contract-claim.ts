@@ -55,6 +55,24 @@ export function claimContract(s: StoreRef): void {
       expect(await claim('w1', T0 + 10, 3)).toHaveLength(2);
     });
 
+    it('shares the limit across endpoints in due order: one with little due hands the rest on', async () => {
+      const few = await setup(50);
+      const many = await s().createEndpoint(endpointFixture('acme', { maxInFlight: 50 }));
+      const third = await s().createEndpoint(endpointFixture('acme', { maxInFlight: 50 }));
+      await storeEvent(s(), 'acme', [few.id], { now: T0 });
+      for (let i = 0; i < 8; i++) await storeEvent(s(), 'acme', [many.id], { now: T0 + 1 + i });
+      for (let i = 0; i < 8; i++) await storeEvent(s(), 'acme', [third.id], { now: T0 + 20 + i });
+      const claimed = await claim('w1', T0 + 100, 10);
+      const ids = claimed.map((c) => c.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const per = (id: string) => claimed.filter((c) => c.endpointId === id).length;
+      expect([per(few.id), per(many.id), per(third.id)]).toEqual([1, 8, 1]);
+      // The rest in later claims, each once.
+      const rest = await claim('w1', T0 + 100, 100);
+      expect(rest).toHaveLength(7);
+      expect(rest.every((c) => c.endpointId === third.id && !ids.includes(c.id))).toBe(true);
+    });
+
     it('never lets an endpoint pass maxInFlight, and never starves the others', async () => {
       const slow = await setup(2);
       const fast = await s().createEndpoint(endpointFixture('acme', { maxInFlight: 100 }));

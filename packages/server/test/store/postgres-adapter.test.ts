@@ -81,7 +81,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL adapter', () => {
     expect(candidates).toContain('endpoint_queue_due');
     expect(candidates).not.toContain('deliveries_due');
     // Under the endpoint lock, each endpoint's due rows are a range of its own index.
-    const due = await explain(DUE_ROWS_SQL, [['ep_a', 'ep_b'], [16, 16], [false, false], T0]);
+    const due = await explain(DUE_ROWS_SQL, [['ep_a', 'ep_b'], [16, 16], [false, false], T0, []]);
     expect(due).toContain('deliveries_endpoint_due');
   });
 

@@ -21,7 +21,9 @@ const SATURATED_SQL = `
  * folded (those another claimer is reading are skipped) and the heads that
  * are due. Every candidate endpoint that exists is locked in the same
  * statement, `FOR NO KEY UPDATE SKIP LOCKED`: one another claimer holds is
- * skipped (`locked` false) and keeps its wake-ups for a later claim.
+ * skipped (`locked` false) and keeps its wake-ups for a later claim. The
+ * settings come from the locked rows, so a change committed just before the
+ * lock (a pause, a new maxInFlight) is what the claim sees.
  * $1 now, $2 heads to read, $3 wake-ups to read.
  */
 export const CLAIM_CANDIDATES_SQL = `
@@ -37,11 +39,12 @@ export const CLAIM_CANDIDATES_SQL = `
           UNION ALL SELECT endpoint_id, due_at, NULL FROM heads) AS c
     GROUP BY endpoint_id
   ), locked AS (
-    SELECT id FROM endpoints WHERE id IN (SELECT endpoint_id FROM candidates)
+    SELECT id, status, batch IS NOT NULL AS batching, max_in_flight, rate_limit, ordered, timeout_ms
+    FROM endpoints WHERE id IN (SELECT endpoint_id FROM candidates)
     FOR NO KEY UPDATE SKIP LOCKED
   )
   SELECT c.endpoint_id, c.due_at, c.wakeups, p.id IS NOT NULL AS present, l.id IS NOT NULL AS locked,
-    p.status, p.batch IS NOT NULL AS batching, p.max_in_flight, p.rate_limit, p.ordered, p.timeout_ms
+    l.status, l.batching, l.max_in_flight, l.rate_limit, l.ordered, l.timeout_ms
   FROM candidates AS c
   LEFT JOIN endpoints AS p ON p.id = c.endpoint_id
   LEFT JOIN locked AS l ON l.id = c.endpoint_id
@@ -50,7 +53,8 @@ export const CLAIM_CANDIDATES_SQL = `
 /**
  * Each locked endpoint's first `n` due rows, from its own index range. An
  * ordered endpoint offers only its oldest unfinished delivery (and nothing
- * while that one is in flight or not yet due).
+ * while that one is in flight or not yet due). $5: rows this claim already
+ * took (its own locks do not make SKIP LOCKED skip them).
  */
 export const DUE_ROWS_SQL = `
   SELECT d.id, d.tenant_id, d.endpoint_id, d.event_id, d.attempts, d.next_trigger
@@ -58,6 +62,7 @@ export const DUE_ROWS_SQL = `
   CROSS JOIN LATERAL (
     SELECT * FROM deliveries AS d
     WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $4
+      AND d.id <> ALL($5::text[])
       AND (NOT e.ordered OR NOT EXISTS (
         SELECT 1 FROM deliveries AS o
         WHERE o.endpoint_id = e.id AND o.status IN ('pending', 'in_flight') AND o.id < d.id))

@@ -46,7 +46,7 @@ interface CandidateRow {
   wakeups: string[] | null;
   /** The endpoint row exists (false: deleted while an event for it was being stored). */
   present: boolean;
-  /** Locked by this claim. */
+  /** Locked by this claim; the settings below are the locked row's (null when not locked). */
   locked: boolean;
   status: string | null;
   batching: boolean | null;
@@ -63,10 +63,10 @@ interface Turn {
   endpoint: CandidateRow;
   plan: ReturnType<typeof planClaim>;
   flow: FlowState;
-  /** Rows it may lease now. */
-  slots: number;
-  /** Held back by flow control: rows are left that it may not send yet. */
-  heldBack: boolean;
+  /** Free slots under maxInFlight (1 for an ordered endpoint). */
+  room: number;
+  /** Rows it may lease now: its room, unless flow control allows fewer. */
+  cap: number;
 }
 
 /** What the claim's last statement writes. */
@@ -96,21 +96,8 @@ export class PgClaim {
     if (rows.length === 0) return [];
     const moves: HeadMoves = { wakeups: [], drop: [], endpoints: [], notBefore: [] };
     const due = await this.sortCandidates(client, rows, now, moves);
-    const turns = await this.planTurns(client, due, limit, now);
-    const asked = [...turns.values()].filter((t) => t.slots > 0);
-    const dueRows =
-      asked.length === 0
-        ? []
-        : (
-            await client.query<DueRow>(DUE_ROWS_SQL, [
-              asked.map((t) => t.endpoint.endpoint_id),
-              asked.map((t) => t.slots),
-              asked.map((t) => t.endpoint.ordered),
-              now,
-            ])
-          ).rows;
-    const taken = new Map<string, number>();
-    for (const row of dueRows) taken.set(row.endpoint_id, (taken.get(row.endpoint_id) ?? 0) + 1);
+    const turns = await this.planTurns(client, due, now);
+    const { dueRows, taken } = await this.takeDueRows(client, turns, limit, now);
 
     // Spends the tokens taken and marks a probe's circuit half-open.
     const changed = new Map<string, FlowState>();
@@ -119,7 +106,9 @@ export class PgClaim {
       const next = turnState(turn.plan, turn.flow, n, now);
       if (next) changed.set(id, next);
       // Held back (rate limit, open circuit, probe): its head waits until it may send.
-      if (turn.heldBack) moves.notBefore[moves.endpoints.indexOf(id)] = turn.plan.retryAt(0, n);
+      if (turn.cap < turn.room && n >= turn.cap) {
+        moves.notBefore[moves.endpoints.indexOf(id)] = turn.plan.retryAt(0, n);
+      }
     }
     await saveFlowStates(client, changed);
     const claimed = await this.lease(
@@ -167,8 +156,8 @@ export class PgClaim {
     return sendable;
   }
 
-  /** Slots go to endpoints in due order (the first due first), as far as the claim's limit goes. */
-  private async planTurns(client: Queryable, endpoints: CandidateRow[], limit: number, now: number) {
+  /** Each endpoint's room and what flow control lets it send now, read under its lock. */
+  private async planTurns(client: Queryable, endpoints: CandidateRow[], now: number) {
     const turns = new Map<string, Turn>();
     if (endpoints.length === 0) return turns;
     // Read under the endpoint locks, in a statement that starts after them: exact.
@@ -177,7 +166,6 @@ export class PgClaim {
       endpoints.map((e) => e.endpoint_id),
       now,
     );
-    let budget = limit;
     for (const endpoint of endpoints) {
       const id = endpoint.endpoint_id;
       const count = inFlight.get(id) ?? 0;
@@ -186,12 +174,53 @@ export class PgClaim {
       const flow = flowOf(flows, id);
       const rateLimit = fromJson<RateLimitPolicy>(endpoint.rate_limit);
       const plan = planClaim({ rateLimit, flow, inFlight: count, now });
-      const wanted = Math.min(room, budget);
-      const slots = Math.min(wanted, plan.slots);
-      budget -= slots;
-      turns.set(id, { endpoint, plan, flow, slots, heldBack: slots < wanted });
+      turns.set(id, { endpoint, plan, flow, room, cap: Math.min(room, plan.slots) });
     }
     return turns;
+  }
+
+  /**
+   * The due rows to lease: slots go to endpoints in due order (the first due
+   * first) as far as the claim's limit goes. An endpoint with fewer due rows
+   * than its slots hands the rest on, in a second pass (at most three).
+   */
+  private async takeDueRows(client: Queryable, turns: Map<string, Turn>, limit: number, now: number) {
+    const dueRows: DueRow[] = [];
+    const taken = new Map<string, number>();
+    const exhausted = new Set<string>();
+    let budget = limit;
+    for (let pass = 0; pass < 3 && budget > 0; pass++) {
+      const ask: { turn: Turn; n: number }[] = [];
+      for (const [id, turn] of turns) {
+        if (budget <= 0) break;
+        const n = Math.min(turn.cap - (taken.get(id) ?? 0), budget);
+        if (n <= 0 || exhausted.has(id)) continue;
+        ask.push({ turn, n });
+        budget -= n;
+      }
+      if (ask.length === 0) break;
+      const { rows } = await client.query<DueRow>(DUE_ROWS_SQL, [
+        ask.map((a) => a.turn.endpoint.endpoint_id),
+        ask.map((a) => a.n),
+        ask.map((a) => a.turn.endpoint.ordered),
+        now,
+        dueRows.map((r) => r.id),
+      ]);
+      const got = new Map<string, number>();
+      for (const row of rows) {
+        got.set(row.endpoint_id, (got.get(row.endpoint_id) ?? 0) + 1);
+        dueRows.push(row);
+      }
+      for (const { turn, n } of ask) {
+        const id = turn.endpoint.endpoint_id;
+        const k = got.get(id) ?? 0;
+        taken.set(id, (taken.get(id) ?? 0) + k);
+        // Fewer than asked: it has nothing more due now (an ordered endpoint never has a second).
+        if (k < n || turn.endpoint.ordered) exhausted.add(id);
+        budget += n - k;
+      }
+    }
+    return { dueRows, taken };
   }
 
   /** Leases the rows taken and fills in what a worker sends from their events. */
