@@ -69,7 +69,9 @@ async function startProcess(
   const port = await freePort();
   const databaseUrl = opts.database === 'sqlite' ? `sqlite:${join(dir, 'herald.db')}` : opts.database;
   const profArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profArgs, BIN, 'start'], {
+  // Node flags for Herald's processes only (e.g. --max-old-space-size=96), not for the bench itself.
+  const extra = process.env.BENCH_HERALD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profArgs, ...extra, BIN, 'start'], {
     env: {
       ...process.env,
       HERALD_PORT: String(port),
