@@ -28,7 +28,7 @@ async function run(workers: number): Promise<number> {
     const apiProcess = await spawnHerald({ ...env, HERALD_LOG_LEVEL: 'info' }, ['start', '--role', 'api']);
     processes.push(apiProcess);
     const api = apiClient(apiProcess.url, KEY);
-    const ids = await setupEndpoints(api, receiver.url, ENDPOINTS, { maxInFlight: 32 });
+    const ids = await setupEndpoints(api, receiver, ENDPOINTS, { maxInFlight: 32 });
     for (const id of ids) await api.patch(`/v1/tenants/load/endpoints/${id}`, { status: 'paused' });
     await sendLoad(api, EVENTS, ENDPOINTS);
     for (let i = 0; i < workers; i++) {

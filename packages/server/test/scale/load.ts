@@ -1,9 +1,11 @@
 /**
  * Shared pieces of the scale tests: a counting receiver (bodies are not kept,
- * so 20,000 requests stay cheap), endpoint setup, and batch ingest.
+ * so 20,000 requests stay cheap; each is checked with the `standardwebhooks`
+ * library against its endpoint's secret), endpoint setup, and batch ingest.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import type { ApiClient } from '../helpers/api-client.ts';
 
 export interface CountingReceiver {
@@ -13,6 +15,10 @@ export interface CountingReceiver {
   total(): number;
   /** When the first and the latest request arrived (ms), for throughput. */
   span(): { firstAt: number; lastAt: number };
+  /** Requests to `path` are verified with this secret from now on (setupEndpoints does it). */
+  trust(path: string, secret: string): void;
+  /** Requests whose signature the Standard Webhooks library accepted / refused. */
+  verified(): { ok: number; refused: number };
   close(): Promise<void>;
 }
 
@@ -21,9 +27,21 @@ export async function startCountingReceiver(): Promise<CountingReceiver> {
   let total = 0;
   let firstAt = 0;
   let lastAt = 0;
+  const verifiers = new Map<string, Webhook>();
+  const verified = { ok: 0, refused: 0 };
   const server: Server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const verifier = verifiers.get(req.url ?? '');
+      if (verifier) {
+        try {
+          verifier.verify(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>);
+          verified.ok += 1;
+        } catch {
+          verified.refused += 1;
+        }
+      }
       const key = `${req.url} ${String(req.headers['webhook-id'])}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
       total += 1;
@@ -40,6 +58,10 @@ export async function startCountingReceiver(): Promise<CountingReceiver> {
     counts,
     total: () => total,
     span: () => ({ firstAt, lastAt }),
+    trust: (path, secret) => {
+      verifiers.set(path, new Webhook(secret));
+    },
+    verified: () => ({ ...verified }),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
@@ -51,10 +73,11 @@ export async function startCountingReceiver(): Promise<CountingReceiver> {
 /** One tenant with `n` endpoints; endpoint i receives only events of type `load.e<i>`. */
 export async function setupEndpoints(
   api: ApiClient,
-  receiverUrl: string,
+  receiver: CountingReceiver,
   n: number,
   opts: { maxInFlight: number; timeoutMs?: number },
 ): Promise<string[]> {
+  const receiverUrl = receiver.url;
   const tenant = await api.post('/v1/tenants', { id: 'load', name: 'Load test' });
   if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);
   const ids: string[] = [];
@@ -66,6 +89,7 @@ export async function setupEndpoints(
       timeoutMs: opts.timeoutMs ?? 2000,
     });
     if (ep.status !== 201) throw new Error(`endpoint: ${ep.status} ${JSON.stringify(ep.body)}`);
+    receiver.trust(`/ep/${i}`, ep.body.secret as string);
     ids.push(ep.body.id as string);
   }
   return ids;

@@ -43,7 +43,7 @@ describe.skipIf(!pgAvailable)('scale-out on PostgreSQL', () => {
     );
     processes.push(...workers);
     const api = apiClient(apiProcess.url, KEY);
-    await setupEndpoints(api, receiver.url, ENDPOINTS, { maxInFlight: MAX_IN_FLIGHT, timeoutMs: 1000 });
+    await setupEndpoints(api, receiver, ENDPOINTS, { maxInFlight: MAX_IN_FLIGHT, timeoutMs: 1000 });
 
     const started = Date.now();
     const expected = await sendLoad(api, EVENTS, ENDPOINTS);
@@ -79,6 +79,8 @@ describe.skipIf(!pgAvailable)('scale-out on PostgreSQL', () => {
         `all delivered in ${elapsed.toFixed(1)} s; duplicates ${duplicates}; in flight read just before the kill: ${inFlight?.n}`,
     );
     expect(receiver.counts.size).toBe(EVENTS);
+    // Every request, from whichever worker sent it, passes the Standard Webhooks library's own check.
+    expect(receiver.verified()).toEqual({ ok: receiver.total(), refused: 0 });
     // Never more than ENDPOINTS × MAX_IN_FLIGHT are in flight at once, across all workers, so a
     // kill can repeat at most that many; in practice only the victim's share.
     expect(duplicates).toBeLessThanOrEqual(ENDPOINTS * MAX_IN_FLIGHT);

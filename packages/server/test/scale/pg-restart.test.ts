@@ -49,7 +49,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL connection failure under load', () => 
     const worker = await spawnHerald(env, ['start', '--role', 'worker']);
     processes.push(worker);
     const api = apiClient(api1.url, KEY);
-    await setupEndpoints(api, receiver.url, 4, { maxInFlight: 16 });
+    await setupEndpoints(api, receiver, 4, { maxInFlight: 16 });
 
     const statuses = new Map<number, number>();
     const accepted: string[] = [];
@@ -111,6 +111,7 @@ describe.skipIf(!pgAvailable)('PostgreSQL connection failure under load', () => 
       `[pg-restart] responses by status: ${JSON.stringify(Object.fromEntries(statuses))}; ` +
         `${accepted.length} accepted, all delivered; duplicates ${receiver.total() - receiver.counts.size}`,
     );
+    expect(receiver.verified()).toEqual({ ok: receiver.total(), refused: 0 });
     expect([...statuses.keys()].every((s) => s === 202 || s === 503)).toBe(true);
     expect(statuses.get(202) ?? 0).toBeGreaterThan(0);
     // The same processes did it all: none exited.

@@ -73,8 +73,8 @@ interface Turn {
 interface HeadMoves {
   wakeups: string[];
   drop: string[];
-  endpoints: string[];
-  notBefore: (number | null)[];
+  /** Endpoints whose head is recomputed, each with the time flow control holds it back to (or null). */
+  notBefore: Map<string, number | null>;
 }
 
 export class PgClaim {
@@ -94,7 +94,7 @@ export class PgClaim {
       WAKEUPS_PER_CLAIM,
     ]);
     if (rows.length === 0) return [];
-    const moves: HeadMoves = { wakeups: [], drop: [], endpoints: [], notBefore: [] };
+    const moves: HeadMoves = { wakeups: [], drop: [], notBefore: new Map() };
     const due = await this.sortCandidates(client, rows, now, moves);
     const turns = await this.planTurns(client, due, now);
     const { dueRows, taken } = await this.takeDueRows(client, turns, limit, now);
@@ -107,7 +107,7 @@ export class PgClaim {
       if (next) changed.set(id, next);
       // Held back (rate limit, open circuit, probe): its head waits until it may send.
       if (turn.cap < turn.room && n >= turn.cap) {
-        moves.notBefore[moves.endpoints.indexOf(id)] = turn.plan.retryAt(0, n);
+        moves.notBefore.set(id, turn.plan.retryAt(0, n));
       }
     }
     await saveFlowStates(client, changed);
@@ -121,7 +121,12 @@ export class PgClaim {
         leaseExpiresAt: now + turns.get(row.endpoint_id)!.endpoint.timeout_ms + leaseMs,
       })),
     );
-    await client.query(MOVE_HEADS_SQL, [moves.wakeups, moves.drop, moves.endpoints, moves.notBefore]);
+    await client.query(MOVE_HEADS_SQL, [
+      moves.wakeups,
+      moves.drop,
+      [...moves.notBefore.keys()],
+      [...moves.notBefore.values()],
+    ]);
     return claimed;
   }
 
@@ -145,8 +150,7 @@ export class PgClaim {
         moves.drop.push(r.endpoint_id);
         continue;
       }
-      moves.endpoints.push(r.endpoint_id);
-      moves.notBefore.push(null);
+      moves.notBefore.set(r.endpoint_id, null);
       if (r.batching) continue;
       if (r.status !== 'active') inactive.push(r.endpoint_id);
       else if (Number(r.due_at) <= now) sendable.push(r);
