@@ -6,6 +6,16 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// V8 lets the heap grow to up to four times what survived the last full
+// collection while collecting is cheap; Herald's live heap is small and most of
+// what it allocates dies young, so that headroom is garbage held as RSS (a
+// 500,000-delivery drain peaked at 220–285 MB this way, 190–200 MB with a
+// factor of 1.5, at the same speed). A --heap-growing-percent given to node wins.
+if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) {
+  setFlagsFromString('--heap-growing-percent=50');
+}
 
 const bundle = fileURLToPath(new URL('../dist/herald.mjs', import.meta.url));
 const sourceDirs = ['../src/', '../../sdk/src/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
