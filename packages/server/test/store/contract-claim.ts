@@ -3,6 +3,7 @@ import {
   completion,
   endpointFixture,
   LEASE,
+  newEvent,
   queueHelpers,
   type StoreRef,
   storeEvent,
@@ -119,10 +120,44 @@ export function claimContract(s: StoreRef): void {
       await s().updateEndpoint('acme', paused.id, { name: 'still paused' }, T0 + 2);
       expect(await claim('w1', T0 + 3)).toEqual([]);
       await s().updateEndpoint('acme', paused.id, { status: 'active' }, T0 + 5);
-      expect((await s().getDelivery(parked.deliveryIds[0]!))?.nextAttemptAt).toBe(T0 + 5);
-      expect(await s().nextDueAt()).toBe(T0 + 5);
+      // Due from when it was created: a resumed backlog sorts before what arrived while it waited.
+      const resumed = await s().getDelivery(parked.deliveryIds[0]!);
+      expect(resumed?.nextAttemptAt).toBe(resumed?.createdAt);
+      expect(await s().nextDueAt()).toBe(resumed?.createdAt);
       const unparked = await claim('w1', T0 + 5);
       expect(unparked.map((c) => c.id).sort()).toEqual([due.deliveryIds[0], parked.deliveryIds[0]].sort());
+    });
+
+    it('resumes a parked backlog of several chunks: each delivery once, the backlog before what arrived since', async () => {
+      await setup();
+      const ep = await s().createEndpoint(endpointFixture('acme', { status: 'paused', maxInFlight: 100 }));
+      const parked: string[] = [];
+      for (let i = 0; i < 2_500; i += 500) {
+        const events = Array.from({ length: 500 }, (_, j) =>
+          newEvent('acme', [ep.id], { now: T0 + i + j, due: null }),
+        );
+        for (const inserted of await s().insertEvents(events)) parked.push(...inserted.deliveryIds);
+      }
+      await s().updateEndpoint('acme', ep.id, { status: 'active' }, T0 + 5_000);
+      const fresh: string[] = [];
+      const seen: string[] = [];
+      for (let round = 0, now = T0 + 5_001; round < 100; round++, now++) {
+        // A new event every round, due at once, while the backlog drains.
+        if (round < 40)
+          fresh.push(...(await s().insertEvents([newEvent('acme', [ep.id], { now })]))[0]!.deliveryIds);
+        const taken = await claim('w1', now, 100);
+        if (taken.length === 0 && round >= 40) break;
+        seen.push(...taken.map((c) => c.id));
+        await s().completeDeliveries(
+          taken.map((c) => completion(c, 'w1', { status: 'succeeded' }, { now })),
+          now,
+        );
+      }
+      expect(seen.length).toBe(parked.length + fresh.length);
+      expect(new Set(seen)).toEqual(new Set([...parked, ...fresh]));
+      const lastParked = Math.max(...parked.map((id) => seen.indexOf(id)));
+      const firstFresh = Math.min(...fresh.map((id) => seen.indexOf(id)));
+      expect(lastParked).toBeLessThan(firstFresh);
     });
 
     it('tells when the next delivery is due', async () => {

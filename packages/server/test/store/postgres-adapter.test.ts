@@ -104,6 +104,30 @@ describe.skipIf(!pgAvailable)('PostgreSQL adapter', () => {
     expect(Number(head.rows[0].due_at)).toBe(T0);
   });
 
+  it('activating an endpoint with a parked backlog leaves one wake-up, not one per delivery', async () => {
+    const ep = await main.createEndpoint(endpointFixture('acme', { status: 'paused' }));
+    await main.insertEvents(
+      Array.from({ length: 300 }, (_, i) => newEvent('acme', [ep.id], { now: T0 + i, due: null })),
+    );
+    await main.updateEndpoint('acme', ep.id, { status: 'active' }, T0 + 1000);
+    const wakeups = await main.pool.query('SELECT due_at FROM endpoint_wakeups WHERE endpoint_id = $1', [
+      ep.id,
+    ]);
+    expect(wakeups.rows.map((r) => Number(r.due_at))).toEqual([T0]);
+    // The per-row trigger still wakes for everything else that makes a delivery due.
+    const claimed = await main.claimDeliveries({ owner: 'w', limit: 2, leaseMs: 1000, now: T0 + 1001 });
+    await main.releaseDeliveries(
+      'w',
+      claimed.map((c) => c.id),
+      T0 + 1002,
+    );
+    const after = await main.pool.query(
+      'SELECT count(*)::int AS n FROM endpoint_wakeups WHERE endpoint_id = $1',
+      [ep.id],
+    );
+    expect(after.rows[0].n).toBe(2);
+  });
+
   it('wakes workers of another pool through LISTEN/NOTIFY, also after the listen connection is killed', async () => {
     const appName = `herald_listen_${schema}`.slice(0, 63);
     const listener = open({ appName });

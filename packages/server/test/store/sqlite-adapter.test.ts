@@ -121,6 +121,34 @@ describe('safety nets', () => {
     expect((await store.getDelivery(inserted!.deliveryIds[0]!))?.nextAttemptAt).toBe(T0);
   });
 
+  it('activating an endpoint makes one chunk of its parked backlog due, and a claim the next when it runs dry', async () => {
+    const ep = await store.createEndpoint(endpointFixture('acme', { status: 'paused', maxInFlight: 100 }));
+    const events = Array.from({ length: 2_500 }, (_, i) =>
+      newEvent('acme', [ep.id], { now: T0 + i, due: null }),
+    );
+    await store.insertEvents(events);
+    const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
+    const stillParked = () =>
+      db
+        .prepare("SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at IS NULL")
+        .pluck()
+        .get();
+    const round = async (now: number) => {
+      const taken = await store.claimDeliveries({ owner: 'w', limit: 100, leaseMs: 1000, now });
+      await store.completeDeliveries(
+        taken.map((c) => completion(c, 'w', { status: 'succeeded' }, { now })),
+        now,
+      );
+      return taken.length;
+    };
+    await store.updateEndpoint('acme', ep.id, { status: 'active' }, T0 + 5_000);
+    expect(stillParked()).toBe(1_500);
+    for (let i = 0; i < 10; i++) expect(await round(T0 + 5_001 + i)).toBe(100);
+    expect(stillParked()).toBe(1_500);
+    expect(await round(T0 + 5_011)).toBe(100);
+    expect(stillParked()).toBe(400);
+  });
+
   it('accepts the same completion batch twice (a retried group commit)', async () => {
     const ep = await store.createEndpoint(endpointFixture('acme'));
     await storeEvent(store, 'acme', [ep.id]);

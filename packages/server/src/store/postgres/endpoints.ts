@@ -82,13 +82,7 @@ export class PgEndpoints {
         UPDATE_SQL,
         endpointValues(next).filter((_, i) => i !== CREATED_AT_INDEX),
       );
-      if (patch.status === 'active') {
-        await client.query(
-          `UPDATE deliveries SET next_attempt_at = $1, updated_at = $1
-           WHERE endpoint_id = $2 AND status = 'pending' AND next_attempt_at IS NULL`,
-          [now, id],
-        );
-      }
+      if (patch.status === 'active') await unpark(client, id, now);
       return next;
     });
   }
@@ -117,4 +111,23 @@ export async function ownsEndpoint(db: Queryable, tenantId: string, endpointId: 
     tenantId,
   ]);
   return (found.rowCount ?? 0) > 0;
+}
+
+/**
+ * Makes the endpoint's parked deliveries due, from when each was created (so a
+ * resumed backlog sorts before what arrived while it waited), with one wake-up
+ * for all of them instead of one per row (migration 0016).
+ */
+async function unpark(client: Queryable, endpointId: string, now: number): Promise<void> {
+  await client.query("SELECT set_config('herald.quiet_wakeups', 'on', true)");
+  await client.query(
+    `WITH due AS (
+       UPDATE deliveries SET next_attempt_at = created_at, updated_at = $1
+       WHERE endpoint_id = $2 AND status = 'pending' AND next_attempt_at IS NULL
+       RETURNING next_attempt_at)
+     INSERT INTO endpoint_wakeups (endpoint_id, due_at)
+       SELECT $2, min(next_attempt_at) FROM due HAVING count(*) > 0`,
+    [now, endpointId],
+  );
+  await client.query("SELECT set_config('herald.quiet_wakeups', 'off', true)");
 }

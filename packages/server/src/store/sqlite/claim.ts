@@ -9,6 +9,7 @@ import { type ClaimEventRow, claimedDelivery, type LeasedRow, turnState } from '
 import type { ClaimedDelivery, ClaimRequest } from '../port.ts';
 import { type Db, fromJson, jsonList, type Statement } from './db.ts';
 import { SqliteFlow } from './flow.ts';
+import { SqliteParked, UNPARK_CHUNK } from './parked.ts';
 import { NEXT_DUE_SQL } from './queue-head.ts';
 
 /** An endpoint whose queue head says work may be due, with what the claim needs to know of it. */
@@ -24,7 +25,7 @@ interface HeadRow {
   batching: number | null;
 }
 
-type DueRow = LeasedRow;
+type DueRow = LeasedRow & { next_attempt_at: number | null };
 
 interface Taken {
   row: DueRow;
@@ -60,7 +61,7 @@ export const CLAIM_HEADS_SQL = `
  * are read afterwards, only for the rows leased.
  */
 export const CLAIM_DUE_SQL = `
-  SELECT id, tenant_id, event_id, attempts, next_trigger
+  SELECT id, tenant_id, event_id, attempts, next_trigger, next_attempt_at
   FROM deliveries INDEXED BY deliveries_endpoint_due
   WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
   ORDER BY next_attempt_at
@@ -79,6 +80,7 @@ export class SqliteClaim {
   private readonly parkDue: Statement;
   private readonly cancelPending: Statement;
   private readonly flow: SqliteFlow;
+  private readonly parked: SqliteParked;
   private readonly claimTx: { immediate(req: ClaimRequest): ClaimedDelivery[] };
 
   constructor(db: Db) {
@@ -120,6 +122,7 @@ export class SqliteClaim {
        WHERE endpoint_id = @endpointId AND status = 'pending'`,
     );
     this.flow = new SqliteFlow(db);
+    this.parked = new SqliteParked(db);
     this.claimTx = db.transaction((req: ClaimRequest) => this.claimInTransaction(req));
   }
 
@@ -191,7 +194,8 @@ export class SqliteClaim {
     const flow = this.flow.state(endpointId);
     const plan = planClaim({ rateLimit, flow, inFlight, now });
     const slots = Math.min(room, plan.slots, budget);
-    const { rows, waitUntil } = slots <= 0 ? { rows: [], waitUntil: null } : this.dueRows(head, slots, now);
+    const { rows, waitUntil } =
+      slots <= 0 ? { rows: [], waitUntil: null } : this.dueOrUnparked(head, slots, now);
     for (const row of rows) {
       // The lease outlasts this endpoint's request timeout, so it never ends mid-request.
       const leaseExpiresAt = now + head.timeout_ms + ctx.leaseMs;
@@ -201,7 +205,31 @@ export class SqliteClaim {
     this.saveTurn(endpointId, plan, flow, rows.length, now);
     // Held back by flow control (rate limit, open circuit, probe): look again when it may send.
     const heldBackUntil = plan.slots < Math.min(room, budget) ? plan.retryAt(0, rows.length) : null;
-    this.moveHead(head, maxOf(heldBackUntil, waitUntil));
+    this.moveHead(head, maxOf(heldBackUntil, waitUntil), now);
+  }
+
+  /**
+   * The due rows, after making parked ones due first when they are older
+   * than what is due or too few are due: an endpoint activated with a backlog
+   * has it made due a chunk at a time (parked.ts), and its head stays due
+   * while any of it is parked (moveHead).
+   */
+  private dueOrUnparked(
+    head: HeadRow,
+    slots: number,
+    now: number,
+  ): { rows: DueRow[]; waitUntil: number | null } {
+    const due = this.dueRows(head, slots, now);
+    const parkedSince = this.parked.oldest(head.endpoint_id);
+    if (parkedSince === null) return due;
+    if (head.ordered) {
+      if (due.rows.length > 0 || due.waitUntil !== null) return due;
+    } else {
+      const first = due.rows[0]?.next_attempt_at;
+      if (due.rows.length === slots && first != null && first <= parkedSince) return due;
+    }
+    this.parked.unpark(head.endpoint_id, now, slots + UNPARK_CHUNK);
+    return this.dueRows(head, slots, now);
   }
 
   /**
@@ -222,9 +250,12 @@ export class SqliteClaim {
   /**
    * Sets the head to the endpoint's next due time, read from its index (null:
    * nothing due), but not before `notBefore`. Unchanged heads are not written.
+   * `now` is given for an active endpoint only.
    */
-  private moveHead(head: HeadRow, notBefore: number | null): void {
+  private moveHead(head: HeadRow, notBefore: number | null, now?: number): void {
     let next = this.nextDue.get(head.endpoint_id) as number | null;
+    // Nothing due but a parked backlog still to resume (an active endpoint): look again now.
+    if (next === null && now !== undefined && this.parked.oldest(head.endpoint_id) !== null) next = now;
     if (next !== null && notBefore !== null) next = Math.max(next, notBefore);
     if (next !== head.due_at) this.setHead.run(next, head.endpoint_id);
   }

@@ -19,6 +19,7 @@ import {
   endpointToRow,
   patchedEndpoint,
 } from './endpoint-rows.ts';
+import { SqliteParked, UNPARK_CHUNK } from './parked.ts';
 
 const ASSIGNMENTS = ENDPOINT_COLUMNS.filter((c) => c !== 'id' && c !== 'tenant_id' && c !== 'created_at')
   .map((c) => `${c} = @${c}`)
@@ -31,7 +32,7 @@ export class SqliteEndpoints {
   private readonly pages: StatementCache;
   private readonly receiving: Statement;
   private readonly update: Statement;
-  private readonly unpark: Statement;
+  private readonly parked: SqliteParked;
   private readonly cancelOpen: Statement;
   private readonly remove: Statement;
   private readonly updateTx: (
@@ -53,11 +54,7 @@ export class SqliteEndpoints {
       "SELECT * FROM endpoints WHERE tenant_id = ? AND status != 'disabled' ORDER BY id",
     );
     this.update = db.prepare(`UPDATE endpoints SET ${ASSIGNMENTS} WHERE id = @id AND tenant_id = @tenant_id`);
-    this.unpark = db.prepare(
-      `UPDATE deliveries INDEXED BY deliveries_unfinished SET next_attempt_at = ?, updated_at = ?
-       WHERE endpoint_id = ? AND status IN ('pending', 'in_flight') AND status = 'pending'
-         AND next_attempt_at IS NULL`,
-    );
+    this.parked = new SqliteParked(db);
     this.cancelOpen = db.prepare(
       `UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, lease_owner = NULL,
          lease_expires_at = NULL, completed_at = ?, updated_at = ?
@@ -116,7 +113,9 @@ export class SqliteEndpoints {
     if (!row) return null;
     const next = patchedEndpoint(endpointFromRow(row), patch, now);
     this.update.run(endpointToRow(next));
-    if (patch.status === 'active') this.unpark.run(now, now, id);
+    // The first chunk of what waited is due at once; each claim makes the next
+    // due (parked.ts). A batching endpoint gathers all of it at once, as its batch claim expects.
+    if (patch.status === 'active') this.parked.unpark(id, now, next.batch ? 'all' : UNPARK_CHUNK);
     return next;
   }
 
