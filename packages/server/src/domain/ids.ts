@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
 /**
@@ -8,7 +8,22 @@ import { monotonicFactory } from 'ulid';
  */
 export type IdPrefix = 'tnt' | 'evt' | 'ep' | 'dlv' | 'att' | 'req' | 'key' | 'msg' | 'wrk';
 
-const nextUlid = monotonicFactory();
+/**
+ * Random bytes from the operating system's CSPRNG, drawn 4 KiB at a time: the
+ * ULID library asks for one byte per character, and a system call per byte
+ * was 2 % of the dispatcher's thread in the firehose profile.
+ */
+const pool = Buffer.allocUnsafe(4096);
+let poolOffset = pool.length;
+function randomUnit(): number {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]! / 256;
+}
+
+const nextUlid = monotonicFactory(randomUnit);
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${nextUlid(now)}`;
