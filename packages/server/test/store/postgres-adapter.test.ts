@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.ts';
 import { isStoreUnavailable } from '../../src/api/errors.ts';
+import { healthOf } from '../../src/store/health-port.ts';
 import { postgresTarget } from '../../src/store/open.ts';
 import { CLAIM_CANDIDATES_SQL, DUE_ROWS_SQL } from '../../src/store/postgres/claim-sql.ts';
 import { INDEXED_TX } from '../../src/store/postgres/db.ts';
@@ -126,6 +127,22 @@ describe.skipIf(!pgAvailable)('PostgreSQL adapter', () => {
       [ep.id],
     );
     expect(after.rows[0].n).toBe(2);
+  });
+
+  it('retrying an endpoint now leaves one wake-up for all it moved', async () => {
+    const ep = await main.createEndpoint(endpointFixture('acme', { maxInFlight: 100 }));
+    await main.insertEvents(
+      Array.from({ length: 200 }, (_, i) => newEvent('acme', [ep.id], { due: T0 + 60_000 + i })),
+    );
+    await main.claimDeliveries({ owner: 'w', limit: 1, leaseMs: 1000, now: T0 }); // folds the insert's wake-up
+    const moved = await healthOf(main).retryNow('acme', ep.id, T0 + 10);
+    expect(moved).toEqual({ moved: 200, pending: 200 });
+    const wakeups = await main.pool.query('SELECT due_at FROM endpoint_wakeups WHERE endpoint_id = $1', [
+      ep.id,
+    ]);
+    expect(wakeups.rows.map((r) => Number(r.due_at))).toEqual([T0 + 10]);
+    const claimed = await main.claimDeliveries({ owner: 'w', limit: 500, leaseMs: 1000, now: T0 + 10 });
+    expect(claimed.filter((c) => c.endpointId === ep.id)).toHaveLength(100);
   });
 
   it('wakes workers of another pool through LISTEN/NOTIFY, also after the listen connection is killed', async () => {

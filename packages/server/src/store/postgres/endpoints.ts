@@ -3,6 +3,7 @@ import { toPage } from '../cursor.ts';
 import { ENDPOINT_PAGE, keyPageSql } from '../list-sql.ts';
 import type { EndpointPatch } from '../port.ts';
 import { endpointExists, endpointTenantMissing } from '../store-errors.ts';
+import { updateDue } from './bulk-due.ts';
 import { isForeignKeyViolation, isUniqueViolation, Params, type Pool, type Queryable, withTx } from './db.ts';
 import {
   ENDPOINT_COLUMNS,
@@ -116,18 +117,14 @@ export async function ownsEndpoint(db: Queryable, tenantId: string, endpointId: 
 /**
  * Makes the endpoint's parked deliveries due, from when each was created (so a
  * resumed backlog sorts before what arrived while it waited), with one wake-up
- * for all of them instead of one per row (migration 0016).
+ * for all of them (bulk-due.ts).
  */
-async function unpark(client: Queryable, endpointId: string, now: number): Promise<void> {
-  await client.query("SELECT set_config('herald.quiet_wakeups', 'on', true)");
-  await client.query(
-    `WITH due AS (
-       UPDATE deliveries SET next_attempt_at = created_at, updated_at = $1
-       WHERE endpoint_id = $2 AND status = 'pending' AND next_attempt_at IS NULL
-       RETURNING next_attempt_at)
-     INSERT INTO endpoint_wakeups (endpoint_id, due_at)
-       SELECT $2, min(next_attempt_at) FROM due HAVING count(*) > 0`,
+function unpark(client: Queryable, endpointId: string, now: number): Promise<number> {
+  return updateDue(
+    client,
+    `UPDATE deliveries SET next_attempt_at = created_at, updated_at = $1
+     WHERE endpoint_id = $2 AND status = 'pending' AND next_attempt_at IS NULL
+     RETURNING endpoint_id, status, next_attempt_at`,
     [now, endpointId],
   );
-  await client.query("SELECT set_config('herald.quiet_wakeups', 'off', true)");
 }

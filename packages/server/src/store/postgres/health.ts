@@ -9,6 +9,7 @@ import type { DeliveryFact } from '../../domain/retry-report.ts';
 import { closedFlow } from '../circuits.ts';
 import { type CircuitReset, type HealthStore, LAST_ERROR_LOOKBACK } from '../health-port.ts';
 import { type FactRow, factOf, type GateRow, gateOf, type HealthRows, healthFacts } from '../health-rows.ts';
+import { updateDue } from './bulk-due.ts';
 import { type Pool, withTx } from './db.ts';
 import { ownsEndpoint } from './endpoints.ts';
 import { flowOf, loadFlowStates, saveFlowStates } from './flow.ts';
@@ -114,9 +115,11 @@ export class PgHealth implements HealthStore {
       // The claim held the endpoint's queue head back to the cooldown's end (batches:
       // their deliveries): due now instead. The wake-up is folded into the head by the next claim.
       if (previous.openUntil !== null) {
-        await client.query(
+        await updateDue(
+          client,
           `UPDATE deliveries SET next_attempt_at = $2, updated_at = $2
-           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > $2 AND next_attempt_at <= $3`,
+           WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > $2 AND next_attempt_at <= $3
+           RETURNING endpoint_id, status, next_attempt_at`,
           [endpointId, now, previous.openUntil],
         );
         await client.query('INSERT INTO endpoint_wakeups (endpoint_id, due_at) VALUES ($1, $2)', [
@@ -137,17 +140,19 @@ export class PgHealth implements HealthStore {
     return withTx(this.pool, async (client) => {
       if (!(await ownsEndpoint(client, tenantId, endpointId))) return null;
       // A retry waiting for its backoff is a manual attempt once a person sends it now.
-      const moved = await client.query(
+      const moved = await updateDue(
+        client,
         `UPDATE deliveries SET next_attempt_at = $2, updated_at = $2,
            next_trigger = CASE WHEN attempts > 0 THEN 'manual' ELSE next_trigger END
-         WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > $2`,
+         WHERE endpoint_id = $1 AND status = 'pending' AND next_attempt_at > $2
+         RETURNING endpoint_id, status, next_attempt_at`,
         [endpointId, now],
       );
       const { rows } = await client.query<{ n: Num }>(
         `SELECT count(*) AS n FROM deliveries WHERE endpoint_id = $1 AND status = 'pending'`,
         [endpointId],
       );
-      return { moved: moved.rowCount ?? 0, pending: Number(rows[0]?.n ?? 0) };
+      return { moved, pending: Number(rows[0]?.n ?? 0) };
     });
   }
 }

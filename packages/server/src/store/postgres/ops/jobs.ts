@@ -10,6 +10,7 @@ import { toPage } from '../../cursor.ts';
 import { JOB_PAGE, keyPageSql } from '../../list-sql.ts';
 import type { FailedDeliveriesQuery, Job, JobChunk, JobResult } from '../../ops-port.ts';
 import { type JobRow, jobFromRow } from '../../rows.ts';
+import { updateDue } from '../bulk-due.ts';
 import { Params, type Pool, withTx } from '../db.ts';
 
 class LostJob extends Error {}
@@ -84,16 +85,17 @@ export class PgJobs {
         if (tenantId === undefined) throw new LostJob();
         let affected = 0;
         if (c.retry && c.retry.length > 0) {
-          const res = await client.query(
+          affected += await updateDue(
+            client,
             `UPDATE deliveries AS d SET status = 'pending',
                next_attempt_at = CASE WHEN e.status = 'active' THEN $3::int8 ELSE NULL END,
                next_trigger = 'manual', completed_at = NULL, lease_owner = NULL, lease_expires_at = NULL,
                updated_at = $3
              FROM endpoints AS e
-             WHERE e.id = d.endpoint_id AND d.id = ANY($1::text[]) AND d.tenant_id = $2 AND d.status = 'failed'`,
+             WHERE e.id = d.endpoint_id AND d.id = ANY($1::text[]) AND d.tenant_id = $2 AND d.status = 'failed'
+             RETURNING d.endpoint_id, d.status, d.next_attempt_at`,
             [c.retry, tenantId, c.now],
           );
-          affected += res.rowCount ?? 0;
         }
         const created = c.create?.deliveries ?? [];
         if (c.create && created.length > 0) {
