@@ -74,9 +74,12 @@ describe.skipIf(!pgAvailable)('scale-out on PostgreSQL', () => {
     );
 
     const duplicates = receiver.total() - receiver.counts.size;
+    const [failed] = await adminQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${schema}".attempts WHERE NOT succeeded`,
+    );
     console.log(
       `[scale] ${EVENTS} events to ${ENDPOINTS} endpoints by 3 workers (1 killed after ${receivedAtKill} requests): ` +
-        `all delivered in ${elapsed.toFixed(1)} s; duplicates ${duplicates}; in flight read just before the kill: ${inFlight?.n}`,
+        `all delivered in ${elapsed.toFixed(1)} s; duplicates ${duplicates}; failed attempts ${failed?.n}; in flight read just before the kill: ${inFlight?.n}`,
     );
     expect(receiver.counts.size).toBe(EVENTS);
     // Every request, from whichever worker sent it, passes the Standard Webhooks library's own check.
@@ -84,7 +87,9 @@ describe.skipIf(!pgAvailable)('scale-out on PostgreSQL', () => {
     // Never more than ENDPOINTS × MAX_IN_FLIGHT are in flight at once, across all workers, so a
     // kill can repeat at most that many; in practice only the victim's share.
     expect(duplicates).toBeLessThanOrEqual(ENDPOINTS * MAX_IN_FLIGHT);
-    // And the victim could not hold more than its own concurrency (64).
-    expect(duplicates).toBeLessThanOrEqual(64);
+    // And the kill repeats at most what the victim held (its concurrency, 64: requests in flight
+    // and answers not yet stored never add up to more). Other repeats are retries of attempts
+    // that failed (on a busy machine, the 1 s timeout) after the receiver had the request.
+    expect(duplicates).toBeLessThanOrEqual(64 + failed!.n);
   }, 150_000);
 });
