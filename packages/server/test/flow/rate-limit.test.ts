@@ -73,9 +73,11 @@ describe.skipIf(!pgAvailable)('rate limits across worker processes (PostgreSQL)'
     // The bucket's promise (burst = perSecond): in any window, at most burst + rate × its length
     // are sent. Every window between two arrivals is checked, not only those from the first one:
     // arrivals lag their claims by a few milliseconds, and on a busy machine the first request
-    // (a new connection) can lag by 100 ms, which made everything after it look early. Hence
-    // also a margin of a tenth of the burst. The burst itself need not go at once: events arrive
-    // in batches of 100 while the bucket already spends its tokens.
+    // (a new connection) can lag by 100 ms, which made everything after it look early. Arrivals
+    // at a loaded receiver jitter by up to ~200 ms on the 2-core CI machine (excess 5.2–5.4 seen
+    // with a tenth), hence a margin of a fifth of the burst: an overshoot of the bucket itself (a
+    // second burst, a token spent twice across workers) is tens of requests. The burst itself
+    // need not go at once: events arrive in batches of 100 while the bucket already spends its tokens.
     const times = buffer()
       .map((r) => r.receivedAt)
       .sort((a, b) => a - b);
@@ -86,7 +88,7 @@ describe.skipIf(!pgAvailable)('rate limits across worker processes (PostgreSQL)'
         excess = Math.max(excess, j - i + 1 - (RATE + (RATE * (times[j]! - times[i]!)) / 1000));
       }
     }
-    expect(excess).toBeLessThanOrEqual(RATE / 10);
+    expect(excess).toBeLessThanOrEqual(RATE / 5);
     // Below the limit a machine busy with other test files only delivers slower: a loose floor.
     const rate = ((times.length - RATE) * 1000) / (times.at(-1)! - first);
     expect(rate).toBeGreaterThan(RATE * 0.5);
